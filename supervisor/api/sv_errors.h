@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/json_get.h"
 #include "supervisor/api/sv_fault.h"
+#include "supervisor/varlink/params.h"
 #include "supervisor/varlink/server.h"
 
 /* InvalidParameter{parameter, reason}. */
@@ -13,6 +14,14 @@ int sv_invalid(vl_call *call, const char *parameter, const char *reason);
 int sv_invalid_err(vl_call *call, const char *parameter, cerr *err);
 /* The same for what a validator found; InternalError when it ran out of memory. */
 int sv_invalid_fault(vl_call *call, const json_fault *f);
+/* A method that takes no parameters begins with this: any is answered
+ * InvalidParameter, and the method returns. */
+#define SV_NO_PARAMS(call, params)                                   \
+	do {                                                         \
+		json_fault none_ = { 0 };                            \
+		if (sp_known((params), SP_PARAMS(), &none_) < 0)     \
+			return sv_invalid_fault((call), &none_);     \
+	} while (0)
 /* InternalError{reason}; with no reason (NULL), no parameters. */
 int sv_internal(vl_call *call, const char *reason);
 /* InternalError{reason} with err's message; err is cleared. */

@@ -70,18 +70,14 @@ static corrald *D(void *ud) { return ud; }
 
 static int m_ping(vl_call *call, yajl_val params, void *ud)
 {
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN(""), &f) < 0)
-		return sv_invalid_fault(call, &f);
+	SV_NO_PARAMS(call, params);
 	return vl_call_reply(call, NULL);
 }
 
 static int m_get_info(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = D(ud);
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN(""), &f) < 0)
-		return sv_invalid_fault(call, &f);
+	SV_NO_PARAMS(call, params);
 	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);
@@ -129,9 +125,7 @@ int corrald_render_metrics(strbuf *out, void *data)
 
 static int m_metrics(vl_call *call, yajl_val params, void *ud)
 {
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN(""), &f) < 0)
-		return sv_invalid_fault(call, &f);
+	SV_NO_PARAMS(call, params);
 	/* the series name every user's sessions and workloads: root's to read */
 	if (owner_is_member(vl_call_peer(call)))
 		return sv_permission_denied(call, "the metrics describe every user's objects: only root reads them");

@@ -249,18 +249,13 @@ int exec_request_parse(yajl_val params, exec_request *req, json_fault *f)
 	static const char *const modes[] = { "reply", "more", "streams", "detach" };
 	const char *mode;
 	int r;
-	if ((r = sp_known(params,
-			  KNOWN("command", "env", "workdir", "user", "timeout", "tty", "interactive", "mode", "outputMax",
-				"execId"),
-			  f)) < 0 ||
-	    (r = sp_int(params, "outputMax", 1, EXEC_MAX_OUTPUT, EXEC_MAX_OUTPUT, &req->output_max, f)) < 0 ||
-	    (r = sp_str(params, "workdir", false, &req->cwd, f)) < 0 ||
-	    (r = sp_str(params, "user", false, &req->user, f)) < 0 ||
-	    (r = sp_str(params, "execId", false, &req->exec_id, f)) < 0 ||
-	    (r = sp_int(params, "timeout", 0, 86400, 0, &req->timeout, f)) < 0 ||
-	    (r = sp_bool(params, "tty", false, &req->tty, f)) < 0 ||
-	    (r = sp_bool(params, "interactive", false, &req->interactive, f)) < 0 ||
-	    (r = sp_str(params, "mode", true, &mode, f)) < 0)
+	if ((r = sp_dispatch(params,
+			     SP_PARAMS(SP_INT("outputMax", 1, EXEC_MAX_OUTPUT, EXEC_MAX_OUTPUT, &req->output_max),
+				       SP_STR("workdir", false, &req->cwd), SP_STR("user", false, &req->user),
+				       SP_STR("execId", false, &req->exec_id), SP_INT("timeout", 0, 86400, 0, &req->timeout),
+				       SP_BOOL("tty", false, &req->tty), SP_BOOL("interactive", false, &req->interactive),
+				       SP_STR("mode", true, &mode), SP_KEY("command"), SP_KEY("env")),
+			     f)) < 0)
 		return r;
 	req->mode = EXEC_REPLY;
 	while (req->mode < ARRAY_SIZE(modes) && strcmp(modes[req->mode], mode))

@@ -199,10 +199,8 @@ static int m_state(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply_gen(call, g);
 }
 
-static int get_signal(yajl_val params, long long *sig, json_fault *f)
-{
-	return sp_int(params, "signal", 1, 64, SIGTERM, sig, f);
-}
+/* Kill's and Stop's signal */
+#define SP_SIGNAL(o) SP_INT("signal", 1, 64, SIGTERM, (o))
 
 static int m_kill(vl_call *call, yajl_val params, void *ud)
 {
@@ -210,7 +208,7 @@ static int m_kill(vl_call *call, yajl_val params, void *ud)
 	long long sig;
 	bool all;
 	json_fault f = { 0 };
-	if (get_signal(params, &sig, &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0)
+	if (sp_read(params, SP_PARAMS(SP_SIGNAL(&sig), SP_BOOL("all", false, &all)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (signal_ctr(m, (int)sig, all) < 0)
 		return vl_call_error(call, MON_ERR("NotRunning"), NULL);
@@ -222,7 +220,7 @@ static int m_stop(vl_call *call, yajl_val params, void *ud)
 	mon *m = ud;
 	long long sig, t;
 	json_fault f = { 0 };
-	if (get_signal(params, &sig, &f) < 0 || sp_int(params, "timeout", 0, 86400, 10, &t, &f) < 0)
+	if (sp_read(params, SP_PARAMS(SP_SIGNAL(&sig), SP_INT("timeout", 0, 86400, 10, &t)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (m->exited)
 		return vl_call_error(call, MON_ERR("NotRunning"), NULL);
@@ -262,7 +260,7 @@ static int m_attach(vl_call *call, yajl_val params, void *ud)
 	bool in;
 	json_fault f = { 0 };
 	_cleanup_close_ int fd = vl_call_take_fd(call);
-	if (sp_known(params, KNOWN("stdin"), &f) < 0 || sp_bool(params, "stdin", true, &in, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_BOOL("stdin", true, &in)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (fd < 0)
 		return sv_invalid(call, "stdin", "no socket came with the call");
@@ -282,8 +280,10 @@ static int m_exec_resize(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	const char *id;
 	long long rows, cols;
-	if (sp_known(params, KNOWN("execId", "rows", "cols"), &f) < 0 || sp_str(params, "execId", true, &id, &f) < 0 ||
-	    sp_int(params, "rows", 1, 65535, 0, &rows, &f) < 0 || sp_int(params, "cols", 1, 65535, 0, &cols, &f) < 0)
+	if (sp_dispatch(params,
+			SP_PARAMS(SP_STR("execId", true, &id), SP_INT("rows", 1, 65535, 0, &rows),
+				  SP_INT("cols", 1, 65535, 0, &cols)),
+			&f) < 0)
 		return sv_invalid_fault(call, &f);
 	int r = exec_session_resize(m->execs, id, (unsigned)rows, (unsigned)cols);
 	if (r == -ENOTTY)

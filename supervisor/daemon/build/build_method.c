@@ -85,12 +85,11 @@ static int check(yajl_val params, json_fault *f)
 	_cleanup_strv_ char **tags = NULL;
 	yajl_val o;
 	int r;
-	if ((r = sp_known(params, KNOWN("dockerfile", "tags", "target", "buildArgs", "labels", "noCache", "pull", "quiet",
-					"network"),
-			  f)) < 0 ||
-	    (r = sp_str(params, "dockerfile", false, &s, f)) < 0 || (r = sp_str(params, "target", false, &s, f)) < 0 ||
-	    (r = sp_str(params, "network", false, &s, f)) < 0 || (r = sp_bool(params, "noCache", false, &v, f)) < 0 ||
-	    (r = sp_bool(params, "pull", false, &v, f)) < 0 || (r = sp_bool(params, "quiet", false, &v, f)) < 0 ||
+	if ((r = sp_dispatch(params,
+			     SP_PARAMS(SP_STR("dockerfile", false, &s), SP_STR("target", false, &s), SP_STR("network", false, &s),
+				       SP_BOOL("noCache", false, &v), SP_BOOL("pull", false, &v), SP_BOOL("quiet", false, &v),
+				       SP_KEY("tags"), SP_KEY("buildArgs"), SP_KEY("labels")),
+			     f)) < 0 ||
 	    (r = json_get_strv(params, "", "tags", JSON_REF, &tags, NULL, f)) < 0 ||
 	    (r = json_get_object(params, "", "buildArgs", 0, &o, f)) < 0 ||
 	    (r = json_get_object(params, "", "labels", 0, &o, f)) < 0)

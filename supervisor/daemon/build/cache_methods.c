@@ -14,7 +14,7 @@ int sv_build_cache_get(vl_call *call, yajl_val params, void *ud)
 {
 	const char *key;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("key"), &f) < 0 || sp_str(params, "key", true, &key, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_STR("key", true, &key)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!digest_valid(key))
 		return sv_invalid(call, "key", "must be sha256:<64 hex digits>");
@@ -30,9 +30,7 @@ int sv_build_cache_get(vl_call *call, yajl_val params, void *ud)
 
 int sv_build_cache_prune(vl_call *call, yajl_val params, void *ud)
 {
-	json_fault f = { 0 };
-	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	SV_NO_PARAMS(call, params);
 	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);

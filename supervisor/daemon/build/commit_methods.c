@@ -131,17 +131,24 @@ static void commit_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 	job_free(j);
 }
 
-/* The parameters both take; j filled. */
-static int common_params(corrald *d, const peer_cred *peer, yajl_val params, const char *parent, commit_run *j, arg_list *args,
-			 json_fault *f)
+/* The parameters both take: the strings read with the target, into m;
+ * config and changes read here */
+typedef struct commit_meta {
+	const char *name, *key, *by, *comment, *author;
+} commit_meta;
+#define COMMIT_PARAMS(m)                                                                                    \
+	SP_REF("name", false, &(m)->name), SP_STR("cacheKey", false, &(m)->key),                            \
+		SP_STR("createdBy", false, &(m)->by), SP_STR("comment", false, &(m)->comment),              \
+		SP_STR("author", false, &(m)->author), SP_KEY("config"), SP_KEY("changes")
+
+/* j filled from the parameters both take. */
+static int common_params(corrald *d, const peer_cred *peer, yajl_val params, const commit_meta *m, const char *parent,
+			 commit_run *j, arg_list *args, json_fault *f)
 {
-	const char *name = NULL, *key = NULL, *by = NULL, *comment = NULL, *author = NULL;
+	const char *name = m->name, *key = m->key, *by = m->by, *comment = m->comment, *author = m->author;
 	yajl_val patch = NULL, changes = NULL;
 	int r;
-	if ((r = sp_ref(params, "name", false, &name, f)) < 0 || (r = sp_str(params, "cacheKey", false, &key, f)) < 0 ||
-	    (r = sp_str(params, "createdBy", false, &by, f)) < 0 || (r = sp_str(params, "comment", false, &comment, f)) < 0 ||
-	    (r = sp_str(params, "author", false, &author, f)) < 0 ||
-	    (r = json_get_object(params, "", "config", 0, &patch, f)) < 0 ||
+	if ((r = json_get_object(params, "", "config", 0, &patch, f)) < 0 ||
 	    (r = json_get_array(params, "", "changes", 0, 256, &changes, f)) < 0)
 		return r;
 	if (key && !digest_valid(key))
@@ -337,11 +344,9 @@ int sv_container_commit(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "name", "config", "changes", "createdBy", "comment", "author",
-			  "pause", "cacheKey");
+	commit_meta m;
 	bool pause;
-	if (sp_bool(params, "pause", true, &pause, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, COMMIT_PARAMS(&m), SP_BOOL("pause", true, &pause));
 	if (c->status == CS_REMOVING || ctr_is_starting(c))
 		return reply_bad_state(call, c, c->status == CS_REMOVING ? "it is being removed" : "it is starting");
 	char upper[PATH_MAX + 8];
@@ -354,7 +359,7 @@ int sv_container_commit(vl_call *call, yajl_val params, void *ud)
 		return sv_reply_fault(call, &fault);
 	_cleanup_(args_release) arg_list args = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
-	if (common_params(d, vl_call_peer(call), params, c->image_manifest, j, &args, &f) < 0) {
+	if (common_params(d, vl_call_peer(call), params, &m, c->image_manifest, j, &args, &f) < 0) {
 		job_free(j);
 		return f.field[0] ? sv_invalid_fault(call, &f) : sv_internal(call, "out of memory");
 	}
@@ -373,9 +378,8 @@ int sv_image_commit(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *ref;
-	if (sp_known(params, KNOWN("image", "name", "config", "changes", "createdBy", "comment", "author", "cacheKey"),
-		     &f) < 0 ||
-	    sp_ref(params, "image", false, &ref, &f) < 0)
+	commit_meta m;
+	if (sp_dispatch(params, SP_PARAMS(SP_REF("image", false, &ref), COMMIT_PARAMS(&m)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
@@ -390,7 +394,7 @@ int sv_image_commit(vl_call *call, yajl_val params, void *ud)
 	if (!j)
 		return sv_reply_fault(call, &fault);
 	_cleanup_(args_release) arg_list args = { 0 };
-	if (common_params(d, vl_call_peer(call), params, ref ? db.images[i].manifest : NULL, j, &args, &f) < 0) {
+	if (common_params(d, vl_call_peer(call), params, &m, ref ? db.images[i].manifest : NULL, j, &args, &f) < 0) {
 		job_free(j);
 		return f.field[0] ? sv_invalid_fault(call, &f) : sv_internal(call, "out of memory");
 	}

@@ -163,11 +163,9 @@ int sv_checkpoint_export(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "path", "create");
 	const char *path;
 	bool create;
-	if (sp_str(params, "path", true, &path, &f) < 0 || sp_bool(params, "create", false, &create, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, SP_STR("path", true, &path), SP_BOOL("create", false, &create));
 	if (path[0] != '/')
 		return sv_invalid(call, "path", "must be an absolute path");
 	if (c->dumping)
@@ -332,8 +330,7 @@ int sv_checkpoint_import(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *path, *name;
-	if (sp_known(params, KNOWN("path", "name"), &f) < 0 || sp_str(params, "path", true, &path, &f) < 0 ||
-	    sp_name(params, "name", false, &name, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_STR("path", true, &path), SP_NAME("name", false, &name)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (path[0] != '/')
 		return sv_invalid(call, "path", "must be an absolute path");

@@ -90,7 +90,7 @@ int sv_changes(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id");
+	CTR_METHOD_TARGET(c, d, call, params, f);
 	char upper[PATH_MAX + 8];
 	const char *why = ctr_upper_dir(d, c, upper, sizeof(upper));
 	if (why)

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #define COPY_MAX_OUTPUT (16u << 10)
+#define PATH_NOT_ABSOLUTE "must be an absolute path in the container"
 
 /* What corral-copy is told of the root: its arguments after the path. */
 typedef struct copy_args {
@@ -84,21 +85,6 @@ static void on_copy_done(const el_child_result *r, void *data)
 	free(what);
 }
 
-
-/* The copy's container and path from the call's parameters; NULL when
- * they are wrong (*f says why) or name no container (*id). */
-static ctr *copy_params(corrald *d, const peer_cred *peer, yajl_val params, const char *const *known, const char **id,
-			const char **path, json_fault *f)
-{
-	ctr *c = ctr_of_params(d, peer, params, known, id, f);
-	if (c && sp_str(params, "path", true, path, f) < 0)
-		return NULL;
-	if (c && (*path)[0] != '/') {
-		json_fault_set(f, EINVAL, "path", "must be an absolute path in the container");
-		return NULL;
-	}
-	return c;
-}
 
 /* Why c takes no copy now; NULL when it does. */
 static const char *refusal(const ctr *c)
@@ -162,14 +148,13 @@ static int no_upgrade(vl_call *call)
 
 int sv_copy_from(vl_call *call, yajl_val params, void *ud)
 {
-	const char *id, *path;
-	json_fault f = { 0 };
-	ctr *c = copy_params(ud, vl_call_peer(call), params, KNOWN("id", "path", "stat", "statOnly"), &id, &path, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	const char *path;
 	bool stat, stat_only;
-	if (sp_bool(params, "stat", false, &stat, &f) < 0 || sp_bool(params, "statOnly", false, &stat_only, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, ud, call, params, f, SP_STR("path", true, &path), SP_BOOL("stat", false, &stat),
+			  SP_BOOL("statOnly", false, &stat_only));
+	if (path[0] != '/')
+		return sv_invalid(call, "path", PATH_NOT_ABSOLUTE);
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
 	char *sent = stat_only ? "--stat-only" : stat ? "--stat" : NULL;
@@ -178,16 +163,13 @@ int sv_copy_from(vl_call *call, yajl_val params, void *ud)
 
 int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 {
-	const char *id, *path;
-	json_fault f = { 0 };
-	ctr *c = copy_params(ud, vl_call_peer(call), params, KNOWN("id", "path", "owners", "toUser", "overwriteDirs"), &id,
-			     &path, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	const char *path;
 	bool owners, to_user, overwrite_dirs;
-	if (sp_bool(params, "owners", false, &owners, &f) < 0 || sp_bool(params, "toUser", false, &to_user, &f) < 0 ||
-	    sp_bool(params, "overwriteDirs", false, &overwrite_dirs, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, ud, call, params, f, SP_STR("path", true, &path), SP_BOOL("owners", false, &owners),
+			  SP_BOOL("toUser", false, &to_user), SP_BOOL("overwriteDirs", false, &overwrite_dirs));
+	if (path[0] != '/')
+		return sv_invalid(call, "path", PATH_NOT_ABSOLUTE);
 	if (owners && to_user)
 		return sv_invalid(call, "toUser", "owners and toUser cannot both be set: the files are owned one way");
 	if (!vl_call_wants_upgrade(call))
@@ -224,7 +206,7 @@ int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 int sv_export(vl_call *call, yajl_val params, void *ud)
 {
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, ud, call, params, f, "id");
+	CTR_METHOD_TARGET(c, ud, call, params, f);
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
 	return start_copy(call, ud, c, "/.", false, NULL, true);

@@ -36,8 +36,8 @@ int sv_events(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *since, *until;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("since", "until", "filters"), &f) < 0 ||
-	    sp_str(params, "since", false, &since, &f) < 0 || sp_str(params, "until", false, &until, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_STR("since", false, &since), SP_STR("until", false, &until), SP_KEY("filters")),
+			&f) < 0)
 		return sv_invalid_fault(call, &f);
 	event_window w = { .since = -1, .until = -1 }; /* no replay unless asked, no end */
 	if (since && crilog_parse_since(since, &w.since, NULL) < 0)

@@ -307,7 +307,7 @@ int sv_image_load(vl_call *call, yajl_val params, void *ud)
 {
 	const char *path;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("path"), &f) < 0 || sp_str(params, "path", false, &path, &f) < 0 || absolute(path, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_STR("path", false, &path)), &f) < 0 || absolute(path, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	archive_call *j = calloc(1, sizeof(*j));
 	if (!j)
@@ -316,13 +316,12 @@ int sv_image_load(vl_call *call, yajl_val params, void *ud)
 	return start(ud, call, j, !path || j->path);
 }
 
-/* The images asked for: image, then images; at most SAVE_MAX_IMAGES. */
-static int save_refs(yajl_val params, char ***out, json_fault *f)
+/* The images asked for: one (image), then images; at most SAVE_MAX_IMAGES. */
+static int save_refs(yajl_val params, const char *one, char ***out, json_fault *f)
 {
-	const char *one;
 	_cleanup_strv_ char **many = NULL;
-	int r = sp_ref(params, "image", false, &one, f);
-	if (r < 0 || (r = json_get_strv(params, "", "images", JSON_REF, &many, NULL, f)) < 0)
+	int r = json_get_strv(params, "", "images", JSON_REF, &many, NULL, f);
+	if (r < 0)
 		return r;
 	_cleanup_strv_ char **all = NULL;
 	char *dup = one ? strdup(one) : NULL;
@@ -377,12 +376,14 @@ static int save_find(const refs_db *db, const peer_cred *peer, char **asked, arc
 int sv_image_save(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *path, *format;
+	const char *one, *path, *format;
 	_cleanup_strv_ char **asked = NULL;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image", "images", "path", "format"), &f) < 0 || save_refs(params, &asked, &f) < 0 ||
-	    sp_str(params, "path", false, &path, &f) < 0 || sp_str(params, "format", false, &format, &f) < 0 ||
-	    absolute(path, &f) < 0)
+	if (sp_dispatch(params,
+			SP_PARAMS(SP_REF("image", false, &one), SP_KEY("images"), SP_STR("path", false, &path),
+				  SP_STR("format", false, &format)),
+			&f) < 0 ||
+	    save_refs(params, one, &asked, &f) < 0 || absolute(path, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (format && !streq(format, "docker-archive") && !streq(format, "oci-archive"))
 		return sv_invalid(call, "format", "must be docker-archive or oci-archive");

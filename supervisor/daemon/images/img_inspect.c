@@ -55,7 +55,7 @@ int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
 {
 	const char *ref;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_REF("image", true, &ref)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	return on_image(call, ud, ref, reply_inspect);
 }
@@ -125,7 +125,7 @@ int sv_image_history(vl_call *call, yajl_val params, void *ud)
 {
 	const char *ref;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_REF("image", true, &ref)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	return on_image(call, ud, ref, reply_history);
 }

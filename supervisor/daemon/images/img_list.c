@@ -64,7 +64,7 @@ int sv_image_list(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	_cleanup_strv_ char **names = NULL, **refs = NULL;
 	bool given, filtered;
-	if (sp_known(params, KNOWN("names", "references"), &f) < 0)
+	if (sp_known(params, SP_PARAMS(SP_KEY("names"), SP_KEY("references")), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (json_get_strv(params, "", "names", JSON_REF, &names, &given, &f) < 0 ||
 	    json_get_strv(params, "", "references", JSON_REF, &refs, &filtered, &f) < 0)

@@ -142,9 +142,8 @@ static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 static int check_import(yajl_val params, const char **path, const char **fmt, const char **name, json_fault *f)
 {
 	int r;
-	if ((r = sp_known(params, KNOWN("path", "format", "name"), f)) < 0 ||
-	    (r = sp_str(params, "path", true, path, f)) < 0 || (r = sp_str(params, "format", false, fmt, f)) < 0 ||
-	    (r = sp_ref(params, "name", false, name, f)) < 0)
+	if ((r = sp_dispatch(params, SP_PARAMS(SP_STR("path", true, path), SP_STR("format", false, fmt), SP_REF("name", false, name)),
+			     f)) < 0)
 		return r;
 	const char *bare = *path;
 	for (size_t i = 0; src_prefixes[i]; i++)

@@ -162,8 +162,8 @@ static void gc_done(corrald *d, vl_call *call, int rc, const strbuf *out, const 
 /* ImagePrune's and SystemPrune's parameters: all, and the filters. */
 static int get_all(yajl_val params, bool *all, prune_filter *pf, json_fault *f)
 {
-	int r = sp_known(params, KNOWN("all", "until", "labels", "labelsNot"), f);
-	r = r < 0 ? r : sp_bool(params, "all", false, all, f);
+	int r = sp_dispatch(params,
+			    SP_PARAMS(SP_BOOL("all", false, all), SP_KEY("until"), SP_KEY("labels"), SP_KEY("labelsNot")), f);
 	return r < 0 ? r : prune_filter_parse(params, pf, f);
 }
 

@@ -69,8 +69,7 @@ int sv_image_remove(vl_call *call, yajl_val params, void *ud)
 	const char *ref;
 	bool force;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image", "force"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0 ||
-	    sp_bool(params, "force", false, &force, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_REF("image", true, &ref), SP_BOOL("force", false, &force)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	const peer_cred *peer = vl_call_peer(call);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;

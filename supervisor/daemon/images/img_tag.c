@@ -49,7 +49,7 @@ int sv_image_tag(vl_call *call, yajl_val params, void *ud)
 	const char *ref;
 	_cleanup_strv_ char **names = NULL, **full = NULL;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image", "names"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0 ||
+	if (sp_dispatch(params, SP_PARAMS(SP_REF("image", true, &ref), SP_KEY("names")), &f) < 0 ||
 	    json_get_strv(params, "", "names", JSON_REQUIRED | JSON_NONEMPTY | JSON_REF, &names, NULL, &f) < 0 || !(full = full_names(names, &f)))
 		return sv_invalid_fault(call, &f);
 	const peer_cred *peer = vl_call_peer(call);

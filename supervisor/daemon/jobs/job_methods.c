@@ -77,21 +77,21 @@ static int no_such_job(vl_call *call, const char *id, bool ambiguous)
 
 /* The job params name, or NULL with *f set (or not: no such job, or not
  * peer's). */
-static job *job_of_params(corrald *d, const peer_cred *peer, yajl_val params, const char *const *known,
-			  const char **id, bool *ambiguous, json_fault *f)
+static job *job_of_params(corrald *d, const peer_cred *peer, yajl_val params, const char **id, bool *ambiguous,
+			  json_fault *f)
 {
 	*id = NULL;
 	*ambiguous = false;
-	if (sp_known(params, known, f) < 0 || sp_name(params, "id", true, id, f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_NAME("id", true, id)), f) < 0)
 		return NULL;
 	return job_find(d->jobs, *id, peer, ambiguous);
 }
 
-#define JOB_OR_REPLY(j, d, params, known)                                            \
+#define JOB_OR_REPLY(j, d, params)                                                   \
 	const char *id_;                                                             \
 	bool amb_;                                                                   \
 	json_fault f_ = { 0 };                                                       \
-	job *j = job_of_params(d, vl_call_peer(call), params, known, &id_, &amb_, &f_); \
+	job *j = job_of_params(d, vl_call_peer(call), params, &id_, &amb_, &f_);     \
 	if (!j)                                                                      \
 		return f_.code ? sv_invalid_fault(call, &f_) : no_such_job(call, id_, amb_)
 
@@ -135,7 +135,7 @@ int sv_job_submit(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("job"), &f) < 0)
+	if (sp_known(params, SP_PARAMS(SP_KEY("job")), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	yajl_val v = json_key(params, "job");
 	if (!v)
@@ -205,7 +205,7 @@ int sv_job_batch(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	job **v = NULL;
-	if (sp_known(params, KNOWN("jobs"), &f) < 0 || parse_batch(json_key(params, "jobs"), &v, &f) < 0)
+	if (sp_known(params, SP_PARAMS(SP_KEY("jobs")), &f) < 0 || parse_batch(json_key(params, "jobs"), &v, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	size_t n = json_key(params, "jobs")->u.array.len;
 	if (job_count_unfinished(d->jobs) + n > JOB_MAX_UNFINISHED) {
@@ -254,9 +254,9 @@ int sv_job_list(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	const char *after = NULL;
 	long long limit;
-	if (sp_known(params, KNOWN("limit", "after"), &f) < 0 ||
-	    sp_int(params, "limit", 1, JOB_PAGE_MAX, JOB_PAGE_MAX, &limit, &f) < 0 ||
-	    sp_name(params, "after", false, &after, &f) < 0)
+	if (sp_dispatch(params,
+			SP_PARAMS(SP_INT("limit", 1, JOB_PAGE_MAX, JOB_PAGE_MAX, &limit), SP_NAME("after", false, &after)),
+			&f) < 0)
 		return sv_invalid_fault(call, &f);
 	job *j = d->jobs->jobs;
 	if (after) { /* its exact id: a result forgotten since is NoSuchJob, and the peer lists again */
@@ -296,13 +296,13 @@ int sv_job_list(vl_call *call, yajl_val params, void *ud)
 
 int sv_job_inspect(vl_call *call, yajl_val params, void *ud)
 {
-	JOB_OR_REPLY(j, ud, params, KNOWN("id"));
+	JOB_OR_REPLY(j, ud, params);
 	return job_reply(call, j);
 }
 
 int sv_job_wait(vl_call *call, yajl_val params, void *ud)
 {
-	JOB_OR_REPLY(j, ud, params, KNOWN("id"));
+	JOB_OR_REPLY(j, ud, params);
 	if (job_finished(j))
 		return job_reply(call, j);
 	return job_add_waiter(j, call) < 0 ? sv_internal(call, "out of memory") : 0;
@@ -310,7 +310,7 @@ int sv_job_wait(vl_call *call, yajl_val params, void *ud)
 
 int sv_job_cancel(vl_call *call, yajl_val params, void *ud)
 {
-	JOB_OR_REPLY(j, ud, params, KNOWN("id"));
+	JOB_OR_REPLY(j, ud, params);
 	if (job_finished(j))
 		return sv_invalid_state(call, j->id, job_state_str[j->state], "it has finished");
 	job_cancel(j);
@@ -320,7 +320,7 @@ int sv_job_cancel(vl_call *call, yajl_val params, void *ud)
 int sv_job_logs(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	JOB_OR_REPLY(j, d, params, KNOWN("id"));
+	JOB_OR_REPLY(j, d, params);
 	ctr *c = j->container[0] ? ctr_find_for(d, j->container, &j->peer) : NULL; /* its owner's alone */
 	if (c) { /* running: what its container has said so far */
 		char path[PATH_MAX];

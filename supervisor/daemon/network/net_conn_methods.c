@@ -120,10 +120,10 @@ int sv_network_connect(vl_call *call, yajl_val params, void *ud)
 {
 	struct corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "network", "aliases");
 	const char *net;
+	CTR_METHOD_TARGET(c, d, call, params, f, SP_NAME("network", true, &net), SP_KEY("aliases"));
 	_cleanup_strv_ char **aliases = NULL;
-	if (sp_name(params, "network", true, &net, &f) < 0 || aliases_param(params, &aliases, &f) < 0)
+	if (aliases_param(params, &aliases, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	const char *no = refusal(c);
 	if (no)
@@ -174,11 +174,9 @@ int sv_network_disconnect(vl_call *call, yajl_val params, void *ud)
 {
 	struct corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "network", "force");
 	const char *net;
 	bool force;
-	if (sp_name(params, "network", true, &net, &f) < 0 || sp_bool(params, "force", false, &force, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, SP_NAME("network", true, &net), SP_BOOL("force", false, &force));
 	const char *no = refusal(c);
 	if (no)
 		return reply_bad_state(call, c, no);

@@ -54,10 +54,10 @@ int sv_network_create(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	netconf_req req = { 0 };
-	if (sp_known(params, KNOWN("name", "subnet", "gateway", "internal"), &f) < 0 ||
-	    sp_name(params, "name", true, &req.name, &f) < 0 || sp_str(params, "subnet", false, &req.subnet, &f) < 0 ||
-	    sp_str(params, "gateway", false, &req.gateway, &f) < 0 ||
-	    sp_bool(params, "internal", false, &req.internal, &f) < 0)
+	if (sp_dispatch(params,
+			SP_PARAMS(SP_NAME("name", true, &req.name), SP_STR("subnet", false, &req.subnet),
+				  SP_STR("gateway", false, &req.gateway), SP_BOOL("internal", false, &req.internal)),
+			&f) < 0)
 		return sv_invalid_fault(call, &f);
 	/* a network is the host's: bridges and firewall rules */
 	if (vl_call_peer(call)->uid != 0)
@@ -76,9 +76,7 @@ int sv_network_create(vl_call *call, yajl_val params, void *ud)
 int sv_network_list(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	json_fault f = { 0 };
-	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	SV_NO_PARAMS(call, params);
 	cerr err = { 0 };
 	_cleanup_free_ netconf *v = NULL;
 	size_t n;
@@ -117,7 +115,7 @@ int sv_network_inspect(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
-	if (sp_known(params, KNOWN("name"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_NAME("name", true, &name)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	netconf nc;
 	int replied;
@@ -152,7 +150,7 @@ int sv_network_remove(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
-	if (sp_known(params, KNOWN("name"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_NAME("name", true, &name)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "only root may remove a network");

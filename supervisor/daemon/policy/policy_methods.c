@@ -21,9 +21,7 @@
 int sv_policy_show(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN(""), &f) < 0)
-		return sv_invalid_fault(call, &f);
+	SV_NO_PARAMS(call, params);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key(g, "policy") || policy_gen(g, d->policy) < 0 || jg_key(g, "source") ||
 	    (d->policy->path ? jg_str(g, d->policy->path) : (int)yajl_gen_null(g)) || yajl_gen_map_close(g))
@@ -60,8 +58,7 @@ int sv_image_sign(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *ref, *text;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image", "signature"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0 ||
-	    sp_str(params, "signature", true, &text, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_REF("image", true, &ref), SP_STR("signature", true, &text)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "ImageSign: only root may store a signature");
@@ -97,7 +94,7 @@ int sv_image_verify(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *ref;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_REF("image", true, &ref)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_sv_fault_ sv_fault fault = { 0 };
 	char manifest[DIGEST_STR_LEN];

@@ -64,9 +64,10 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 	const char *ref, *platform;
 	bool detach;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("reference", "platform", "detach", "credentials"), &f) < 0 ||
-	    sp_ref(params, "reference", true, &ref, &f) < 0 || sp_name(params, "platform", false, &platform, &f) < 0 ||
-	    sp_bool(params, "detach", false, &detach, &f) < 0)
+	if (sp_dispatch(params,
+			SP_PARAMS(SP_REF("reference", true, &ref), SP_NAME("platform", false, &platform),
+				  SP_BOOL("detach", false, &detach), SP_KEY("credentials")),
+			&f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_cerr_ cerr err = { 0 };
 	int r = pull_check_ref(d, ref, &err);
@@ -152,9 +153,10 @@ int sv_login(vl_call *call, yajl_val params, void *ud)
 	bool keep;
 	json_fault f = { 0 };
 	char reg[256];
-	if (sp_known(params, KNOWN("registry", "username", "password", "keep"), &f) < 0 ||
-	    registry_param(params, reg, sizeof(reg), &f) < 0 || sp_name(params, "username", true, &user, &f) < 0 ||
-	    sp_str(params, "password", true, &pass, &f) < 0 || sp_bool(params, "keep", true, &keep, &f) < 0)
+	const sp_param *table = SP_PARAMS(SP_KEY("registry"), SP_NAME("username", true, &user),
+					  SP_STR("password", true, &pass), SP_BOOL("keep", true, &keep));
+	if (sp_known(params, table, &f) < 0 || registry_param(params, reg, sizeof(reg), &f) < 0 ||
+	    sp_read(params, table, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (pull_userpass_check("", user, pass, &f) < 0)
 		return sv_invalid_fault(call, &f);
@@ -202,7 +204,7 @@ int sv_logout(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	char reg[256];
-	if (sp_known(params, KNOWN("registry"), &f) < 0 || registry_param(params, reg, sizeof(reg), &f) < 0)
+	if (sp_known(params, SP_PARAMS(SP_KEY("registry")), &f) < 0 || registry_param(params, reg, sizeof(reg), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_cerr_ cerr err = { 0 };
 	int r = secrets_login_remove(d, vl_call_peer(call)->uid, reg, &err);

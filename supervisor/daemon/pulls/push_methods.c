@@ -87,8 +87,9 @@ int sv_image_push(vl_call *call, yajl_val params, void *ud)
 	const peer_cred *peer = vl_call_peer(call);
 	const char *image, *dest;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image", "destination", "credentials"), &f) < 0 || sp_ref(params, "image", true, &image, &f) < 0 ||
-	    sp_ref(params, "destination", false, &dest, &f) < 0)
+	if (sp_dispatch(params,
+			SP_PARAMS(SP_REF("image", true, &image), SP_REF("destination", false, &dest), SP_KEY("credentials")),
+			&f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };

@@ -151,9 +151,7 @@ int readiness_ready(strbuf *why, void *data)
 
 int sv_health(vl_call *call, yajl_val params, void *ud)
 {
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN(""), &f) < 0)
-		return sv_invalid_fault(call, &f);
+	SV_NO_PARAMS(call, params);
 	component cs[N_COMPONENTS];
 	enum level all = check_all(ud, cs);
 	_cleanup_json_gen_ yajl_gen g = sv_reply_open();

@@ -108,7 +108,7 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 	const char *name;
 	_cleanup_(secbuf_release) secbuf v = { 0 }; /* the clear value lives only here */
 	long n = take_value(json_key(params, "data"), &v);
-	if (sp_known(params, KNOWN("name", "data"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_NAME("name", true, &name), SP_KEY("data")), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!secret_name_valid(name))
 		return sv_invalid(call, "name", "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
@@ -151,9 +151,7 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 int sv_secret_list(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	json_fault f = { 0 };
-	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	SV_NO_PARAMS(call, params);
 	char dir[PATH_MAX];
 	secrets_dir(d, dir, sizeof(dir));
 	_cleanup_free_ secret_info *v = NULL;
@@ -195,8 +193,7 @@ int sv_secret_remove(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	const char *name;
 	bool force;
-	if (sp_known(params, KNOWN("name", "force"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0 ||
-	    sp_bool(params, "force", false, &force, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_NAME("name", true, &name), SP_BOOL("force", false, &force)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	char dir[PATH_MAX];
 	secrets_dir(d, dir, sizeof(dir));

@@ -46,17 +46,18 @@ static int reply_session(vl_call *call, corrald *d, const session *s)
 	return vl_call_reply_gen(call, g);
 }
 
-/* SessionCreate's parameters into x; a fault names the one at fault. */
+/* SessionCreate's parameters into x, and a session file's; a fault names
+ * the one at fault. */
 static int parse_create(yajl_val params, session_x *x, json_fault *f)
 {
 	session *s = &x->s;
 	const char *idle = NULL, *share = NULL;
 	int r;
-	if ((r = sp_str(params, "idleTimeout", false, &idle, f)) < 0 || (r = sp_str(params, "share", false, &share, f)) < 0 ||
+	if ((r = sp_read(params, SP_PARAMS(SP_STR("idleTimeout", false, &idle), SP_STR("share", false, &share)), f)) < 0 ||
 	    (r = json_dup_str(params, "", "network", JSON_NAME, &s->network, f)) < 0 ||
 	    (r = json_dup_str(params, "", "hostname", JSON_NAME, &s->hostname, f)) < 0 ||
 	    (r = json_dup_str(params, "", "brokerPolicy", JSON_BOUNDED, &x->policy_path, f)) < 0 ||
-	    (r = sp_bool(params, "rmState", true, &s->rm_state, f)) < 0)
+	    (r = sp_read(params, SP_PARAMS(SP_BOOL("rmState", true, &s->rm_state)), f)) < 0)
 		return r;
 	long long ns = 0;
 	if (idle && (parse_duration(idle, &ns) < 0 || ns < 0))
@@ -152,9 +153,11 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
-	if (sp_known(params, KNOWN("name", "idleTimeout", "share", "network", "labels", "brokerPolicy", "rmState", "ports", "hostname"),
-			  &f) < 0 ||
-	    sp_name(params, "name", true, &name, &f) < 0)
+	if (sp_dispatch(params,
+			SP_PARAMS(SP_NAME("name", true, &name), SP_KEY("idleTimeout"), SP_KEY("share"), SP_KEY("network"),
+				  SP_KEY("labels"), SP_KEY("brokerPolicy"), SP_KEY("rmState"), SP_KEY("ports"),
+				  SP_KEY("hostname")),
+			&f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!session_name_valid(name))
 		return sv_invalid(call, "name", "1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
@@ -258,11 +261,11 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 	return 0; /* on_attached answers */
 }
 
-session *session_of_params(corrald *d, const peer_cred *peer, yajl_val params, const char *const *known,
+session *session_of_params(corrald *d, const peer_cred *peer, yajl_val params, const sp_param *table,
 			   const char **name, json_fault *f)
 {
 	*name = NULL;
-	if (sp_known(params, known, f) < 0 || sp_name(params, "name", true, name, f) < 0)
+	if (sp_known(params, table, f) < 0 || sp_name(params, "name", true, name, f) < 0)
 		return NULL;
 	session *s = session_find(d, *name);
 	return s && session_visible_to(s, peer) ? s : NULL;
@@ -276,9 +279,7 @@ int session_reply_not_found(vl_call *call, const char *name, const json_fault *f
 int sv_session_list(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	json_fault f = { 0 };
-	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	SV_NO_PARAMS(call, params);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key(g, "sessions") || yajl_gen_array_open(g))
 		return sv_internal(call, "out of memory");
@@ -294,7 +295,7 @@ int sv_session_inspect(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	SESSION_METHOD_TARGET(s, d, call, params, f, "name");
+	SESSION_METHOD_TARGET(s, d, call, params, f);
 	return reply_session(call, d, s);
 }
 
@@ -303,9 +304,7 @@ int sv_session_remove(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	bool force;
-	SESSION_METHOD_TARGET(s, d, call, params, f, "name", "force");
-	if (sp_bool(params, "force", false, &force, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	SESSION_METHOD_TARGET(s, d, call, params, f, SP_BOOL("force", false, &force));
 	if (!force && session_first_ctr(d, s, true)) {
 		_cleanup_(sb_releasep) strbuf why = STRBUF_INIT;
 		strbuf *wp = &why;
@@ -331,7 +330,7 @@ int sv_session_stop(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	SESSION_METHOD_TARGET(s, d, call, params, f, "name");
+	SESSION_METHOD_TARGET(s, d, call, params, f);
 	session_x *x = sx_of(s);
 	if (x->stopped)
 		return vl_call_reply(call, NULL);

@@ -39,11 +39,9 @@ int sv_session_state_get(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	SESSION_METHOD_TARGET(s, d, call, params, f, "name", "key");
 	const char *key, *value;
+	SESSION_METHOD_TARGET(s, d, call, params, f, SP_NAME("key", true, &key));
 	uint64_t version;
-	if (sp_name(params, "key", true, &key, &f) < 0)
-		return sv_invalid_fault(call, &f);
 	if (kv_get(s->state, key, &value, &version) < 0) {
 		_cleanup_cerr_ cerr err = { 0 };
 		return reply_store_error(call, s, -ENOENT, key, &err);
@@ -55,24 +53,17 @@ int sv_session_state_get(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply_gen(call, g);
 }
 
-static int get_expect(yajl_val params, int64_t *expect, json_fault *f)
-{
-	long long v;
-	int r = sp_int(params, "expectVersion", 0, INT64_MAX, -1, &v, f);
-	*expect = v;
-	return r;
-}
+/* The version a change expects: -1, none. */
+#define SP_EXPECT(o) SP_INT("expectVersion", 0, INT64_MAX, -1, (o))
 
 int sv_session_state_set(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	SESSION_METHOD_TARGET(s, d, call, params, f, "name", "key", "value", "expectVersion");
 	const char *key, *value;
-	int64_t expect;
-	if (sp_name(params, "key", true, &key, &f) < 0 || sp_str(params, "value", true, &value, &f) < 0 ||
-	    get_expect(params, &expect, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	long long expect;
+	SESSION_METHOD_TARGET(s, d, call, params, f, SP_NAME("key", true, &key), SP_STR("value", true, &value),
+			      SP_EXPECT(&expect));
 	uint64_t version;
 	_cleanup_cerr_ cerr err = { 0 };
 	int r = kv_set(s->state, key, value, expect, &version, &err);
@@ -89,11 +80,9 @@ int sv_session_state_remove(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	SESSION_METHOD_TARGET(s, d, call, params, f, "name", "key", "expectVersion");
 	const char *key;
-	int64_t expect;
-	if (sp_name(params, "key", true, &key, &f) < 0 || get_expect(params, &expect, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	long long expect;
+	SESSION_METHOD_TARGET(s, d, call, params, f, SP_NAME("key", true, &key), SP_EXPECT(&expect));
 	_cleanup_cerr_ cerr err = { 0 };
 	int r = kv_remove(s->state, key, expect, &err);
 	if (r < 0)
@@ -115,7 +104,7 @@ int sv_session_state_list(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	SESSION_METHOD_TARGET(s, d, call, params, f, "name");
+	SESSION_METHOD_TARGET(s, d, call, params, f);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key(g, "entries") || yajl_gen_array_open(g) ||
 	    kv_each(s->state, gen_entry, g) < 0 || yajl_gen_array_close(g) || yajl_gen_map_close(g))

@@ -133,18 +133,17 @@ static int read_ports(yajl_val params, stream_grant *g, json_fault *f)
 
 static int check_params(yajl_val params, const char **kind, const char **id, unsigned *flags, json_fault *f)
 {
-	static const char *const names[] = { "tty", "stdin", "stdout", "stderr" };
-	int r;
-	if ((r = sp_known(params, KNOWN("kind", "id", "command", "tty", "stdin", "stdout", "stderr", "ports"), f)) < 0 ||
-	    (r = sp_str(params, "kind", true, kind, f)) < 0 || (r = sp_name(params, "id", true, id, f)) < 0)
+	bool on[4]; /* tty, stdin, stdout, stderr: the flags' bits in order */
+	int r = sp_dispatch(params,
+			    SP_PARAMS(SP_STR("kind", true, kind), SP_NAME("id", true, id), SP_BOOL("tty", false, &on[0]),
+				      SP_BOOL("stdin", false, &on[1]), SP_BOOL("stdout", true, &on[2]),
+				      SP_BOOL("stderr", true, &on[3]), SP_KEY("command"), SP_KEY("ports")),
+			    f);
+	if (r < 0)
 		return r;
 	*flags = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		bool on;
-		if ((r = sp_bool(params, names[i], i >= 2, &on, f)) < 0)
-			return r;
-		*flags |= on ? 1u << i : 0;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(on); i++)
+		*flags |= on[i] ? 1u << i : 0;
 	if (strcmp(*kind, "exec") && strcmp(*kind, "attach") && strcmp(*kind, "portforward"))
 		return json_fault_set(f, EINVAL, "kind", "must be exec, attach or portforward");
 	yajl_val cmd = json_get(params, "command");

@@ -109,8 +109,7 @@ int sv_volume_create(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
-	if (sp_known(params, KNOWN("name", "labels", "driverOpts"), &f) < 0 ||
-	    sp_name(params, "name", false, &name, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_NAME("name", false, &name), SP_KEY("labels"), SP_KEY("driverOpts")), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (name && !vol_name_valid(name))
 		return sv_invalid(call, "name", "must be [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 bytes");
@@ -228,7 +227,7 @@ int sv_volume_list(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	_cleanup_strv_ char **filters = NULL;
-	if (sp_known(params, KNOWN("filters"), &f) < 0 ||
+	if (sp_known(params, SP_PARAMS(SP_KEY("filters")), &f) < 0 ||
 	    json_get_strv(params, "", "filters", 0, &filters, NULL, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	const char *why = filter_check(filters);
@@ -319,7 +318,7 @@ int sv_volume_inspect(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
-	if (sp_known(params, KNOWN("name"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_NAME("name", true, &name)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	sized_call *x = calloc(1, sizeof(*x));
 	if (!x)
@@ -342,8 +341,7 @@ int sv_volume_remove(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	bool force;
 	const char *pname;
-	if (sp_known(params, KNOWN("name", "force"), &f) < 0 || sp_name(params, "name", true, &pname, &f) < 0 ||
-	    sp_bool(params, "force", false, &force, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_NAME("name", true, &pname), SP_BOOL("force", false, &force)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	vol_info v;
 	int lr = find(call, d, pname, &v);
@@ -399,9 +397,7 @@ static void pruned(const dir_size *sizes, size_t n, void *data)
 int sv_volume_prune(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	json_fault f = { 0 };
-	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	SV_NO_PARAMS(call, params);
 	_cleanup_(vol_answer_release) vol_answer a = { 0 };
 	int r = list_for_answer(call, d, "removed", &a);
 	if (r <= 0)

@@ -109,10 +109,12 @@ static int parse_manifest(yajl_val params, bool *dry, kube_set *set, json_fault 
 {
 	const char *file, *text;
 	_cleanup_cerr_ cerr err = { 0 };
-	int r;
-	if ((r = sp_known(params, KNOWN("file", "text", "dryRun"), f)) < 0 ||
-	    (r = sp_str(params, "file", false, &file, f)) < 0 || (r = sp_str(params, "text", true, &text, f)) < 0 ||
-	    (dry && (r = sp_bool(params, "dryRun", false, dry, f)) < 0))
+	sp_param table[] = { SP_STR("file", false, &file), SP_STR("text", true, &text), SP_BOOL("dryRun", false, dry),
+			     { 0 } };
+	if (!dry) /* known, and not read */
+		table[2] = (sp_param)SP_KEY("dryRun");
+	int r = sp_dispatch(params, table, f);
+	if (r < 0)
 		return r;
 	if ((r = kube_parse(file ? file : "-", text, strlen(text), set, &err)) < 0)
 		json_fault_set(f, -r, "text", "%s", cerr_msg(&err));
@@ -225,9 +227,7 @@ static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail)
 int sv_workload_list(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	json_fault f = { 0 };
-	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	SV_NO_PARAMS(call, params);
 	if (!d->workloads)
 		return reply_gone(call);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -247,7 +247,7 @@ static workload *of_params(const peer_cred *peer, wl_table *t, yajl_val params, 
 {
 	const char *word = NULL, *kind = NULL;
 	*name = NULL;
-	if (sp_known(params, KNOWN("name", "kind"), f) < 0 || sp_str(params, "kind", false, &word, f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_KEY("name"), SP_STR("kind", false, &word)), f) < 0)
 		return NULL;
 	if (word && !(kind = kind_named(word))) {
 		json_fault_set(f, EINVAL, "kind", "\"%.64s\": not a kind of workload (pod or deployment)", word);

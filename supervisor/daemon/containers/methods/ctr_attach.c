@@ -27,9 +27,7 @@ int sv_attach(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	bool in, next;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "stdin", "nextStart");
-	if (sp_bool(params, "stdin", true, &in, &f) < 0 || sp_bool(params, "nextStart", false, &next, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, SP_BOOL("stdin", true, &in), SP_BOOL("nextStart", false, &next));
 	if (!vl_call_wants_upgrade(call))
 		return sv_invalid(call, "upgrade", "Attach streams: call it with \"upgrade\": true");
 	int fd = -1;

@@ -118,10 +118,8 @@ int sv_checkpoint(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "leaveRunning");
-	bool leave = false;
-	if (json_get_bool(params, NULL, "leaveRunning", 0, &leave, NULL, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	bool leave;
+	CTR_METHOD_TARGET(c, d, call, params, f, SP_BOOL("leaveRunning", false, &leave));
 	const char *why = dump_refusal(c, leave);
 	if (why)
 		return reply_bad_state(call, c, why);
@@ -164,7 +162,7 @@ int sv_restore(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id");
+	CTR_METHOD_TARGET(c, d, call, params, f);
 	if (ctr_alive(c) || ctr_is_starting(c) || c->restart_wanted)
 		return reply_bad_state(call, c, "only a stopped container can be restored");
 	if (c->dumping)

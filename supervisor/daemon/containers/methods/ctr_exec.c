@@ -74,19 +74,26 @@ static int load_config(const char *dir, struct oci_spec **out, cerr *err)
 	return spec_load(cfg, out, err);
 }
 
-/* Exec's parameters; the rest of them (command, env) the monitor checks. */
-static int check_exec(yajl_val params, bool upgrade, bool more, exec_args *a, json_fault *f)
+/* Exec's parameters (an ExecCreate's: all but timeout and detach); the
+ * rest of them (command, env) the monitor checks. */
+static int check_exec(yajl_val params, bool create, bool upgrade, bool more, exec_args *a, json_fault *f)
 {
 	long long t;
 	const char *wd;
-	int r;
-	if ((r = sp_known(params, KNOWN("id", "command", "env", "workdir", "user", "timeout", "tty", "interactive", "detach"),
-			  f)) < 0 ||
-	    (r = sp_name(params, "id", true, &a->id, f)) < 0 || (r = sp_int(params, "timeout", 0, 86400, 0, &t, f)) < 0 ||
-	    (r = sp_str(params, "workdir", false, &wd, f)) < 0 || (r = sp_name(params, "user", false, &a->user, f)) < 0 ||
-	    (r = sp_bool(params, "tty", false, &a->tty, f)) < 0 ||
-	    (r = sp_bool(params, "interactive", false, &a->interactive, f)) < 0 ||
-	    (r = sp_bool(params, "detach", false, &a->detach, f)) < 0)
+	sp_param table[] = { SP_NAME("id", true, &a->id),
+			     SP_KEY("command"),
+			     SP_KEY("env"),
+			     SP_STR("workdir", false, &wd),
+			     SP_NAME("user", false, &a->user),
+			     SP_BOOL("tty", false, &a->tty),
+			     SP_BOOL("interactive", false, &a->interactive),
+			     SP_INT("timeout", 0, 86400, 0, &t),
+			     SP_BOOL("detach", false, &a->detach),
+			     { 0 } };
+	if (create)
+		table[7] = (sp_param){ 0 };
+	int r = sp_dispatch(params, table, f);
+	if (r < 0)
 		return r;
 	yajl_val cmd = json_get(params, "command");
 	if (!YAJL_IS_ARRAY(cmd) || cmd->u.array.len == 0)
@@ -146,7 +153,7 @@ int sv_exec(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	exec_args a = { 0 };
 	json_fault f = { 0 };
-	if (check_exec(params, vl_call_wants_upgrade(call), vl_call_wants_more(call), &a, &f) < 0)
+	if (check_exec(params, false, vl_call_wants_upgrade(call), vl_call_wants_more(call), &a, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	ctr *c = ctr_find_for(d, a.id, vl_call_peer(call));
 	if (!c)
@@ -242,8 +249,7 @@ int sv_exec_create(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	exec_args a = { 0 };
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("id", "command", "env", "workdir", "user", "tty", "interactive"), &f) < 0 ||
-	    check_exec(params, true, false, &a, &f) < 0)
+	if (check_exec(params, true, true, false, &a, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	yajl_val env = json_key(params, "env");
 	if (env && !YAJL_IS_NULL(env)) {
@@ -292,8 +298,7 @@ int sv_exec_start(vl_call *call, yajl_val params, void *ud)
 	const char *id;
 	json_fault f = { 0 };
 	bool detach;
-	if (sp_known(params, KNOWN("execId", "detach"), &f) < 0 || sp_str(params, "execId", true, &id, &f) < 0 ||
-	    sp_bool(params, "detach", false, &detach, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_STR("execId", true, &id), SP_BOOL("detach", false, &detach)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	ctr_exec_inst *x = inst_find(d, id, vl_call_peer(call), &c);
 	if (!x)
@@ -309,7 +314,7 @@ int sv_exec_start(vl_call *call, yajl_val params, void *ud)
 	if (detach && (up || more))
 		return sv_invalid(call, "detach", "has no output, stdin or terminal: call it alone");
 	/* detached, it has no terminal or stdin, whatever it was made with */
-	if (check_exec(p, detach || up, more, &a, &f) < 0)
+	if (check_exec(p, false, detach || up, more, &a, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (detach) {
 		a.tty = a.interactive = false;
@@ -327,7 +332,7 @@ int sv_exec_inspect(vl_call *call, yajl_val params, void *ud)
 	ctr *c;
 	const char *id;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("execId"), &f) < 0 || sp_str(params, "execId", true, &id, &f) < 0)
+	if (sp_dispatch(params, SP_PARAMS(SP_STR("execId", true, &id)), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	ctr_exec_inst *x = inst_find(d, id, vl_call_peer(call), &c);
 	if (!x)
@@ -386,8 +391,10 @@ int sv_exec_resize(vl_call *call, yajl_val params, void *ud)
 	const char *id;
 	long long rows, cols;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("execId", "rows", "cols"), &f) < 0 || sp_str(params, "execId", true, &id, &f) < 0 ||
-	    sp_int(params, "rows", 1, 65535, 0, &rows, &f) < 0 || sp_int(params, "cols", 1, 65535, 0, &cols, &f) < 0)
+	if (sp_dispatch(params,
+			SP_PARAMS(SP_STR("execId", true, &id), SP_INT("rows", 1, 65535, 0, &rows),
+				  SP_INT("cols", 1, 65535, 0, &cols)),
+			&f) < 0)
 		return sv_invalid_fault(call, &f);
 	ctr_exec_inst *x = inst_find(d, id, vl_call_peer(call), &c);
 	if (!x)

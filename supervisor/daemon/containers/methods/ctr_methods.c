@@ -86,13 +86,9 @@ static int wait_for(ctr *c, vl_call *call, int kind)
 	return 0;
 }
 
-int ctr_stop_timeout(const ctr *c, yajl_val params, unsigned *timeout, json_fault *f)
+unsigned ctr_stop_timeout(const ctr *c, long long asked)
 {
-	long long t;
-	if (sp_int(params, "timeout", 0, 86400, -1, &t, f) < 0)
-		return -1;
-	*timeout = t < 0 ? c->spec.stop_timeout : (unsigned)t;
-	return 0;
+	return asked < 0 ? c->spec.stop_timeout : (unsigned)asked;
 }
 
 int sv_stop(vl_call *call, yajl_val params, void *ud)
@@ -133,9 +129,7 @@ int sv_kill(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *sigs;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "signal");
-	if (sp_name(params, "signal", false, &sigs, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, SP_NAME("signal", false, &sigs));
 	int sig = sigs ? ctr_parse_signal(sigs) : SIGKILL;
 	if (sig < 0)
 		return sv_invalid(call, "signal", "must be a signal name like SIGTERM, or a number");
@@ -165,9 +159,7 @@ int sv_remove(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	bool force, volumes;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "force", "volumes");
-	if (sp_bool(params, "force", false, &force, &f) < 0 || sp_bool(params, "volumes", false, &volumes, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, SP_BOOL("force", false, &force), SP_BOOL("volumes", false, &volumes));
 	/* the removal follows its start's report, or its exit */
 	bool follows = ctr_is_starting(c) || ctr_alive(c) || c->status == CS_REMOVING;
 	if (follows && !force)
@@ -183,7 +175,8 @@ int sv_container_prune(vl_call *call, yajl_val params, void *ud)
 {
 	json_fault f = { 0 };
 	prune_filter pf;
-	if (sp_known(params, KNOWN("until", "labels", "labelsNot"), &f) < 0 || prune_filter_parse(params, &pf, &f) < 0)
+	if (sp_known(params, SP_PARAMS(SP_KEY("until"), SP_KEY("labels"), SP_KEY("labelsNot")), &f) < 0 ||
+	    prune_filter_parse(params, &pf, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_strv_ char **removed = NULL;
 	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
@@ -247,8 +240,9 @@ int sv_list(vl_call *call, yajl_val params, void *ud)
 	bool all, size;
 	json_fault f = { 0 };
 	yajl_val l = json_key(params, "labels"), s = json_key(params, "states");
-	if (sp_known(params, KNOWN("all", "labels", "states", "size"), &f) < 0 ||
-	    sp_bool(params, "all", false, &all, &f) < 0 || sp_bool(params, "size", false, &size, &f) < 0 ||
+	if (sp_dispatch(params,
+			SP_PARAMS(SP_BOOL("all", false, &all), SP_KEY("labels"), SP_KEY("states"), SP_BOOL("size", false, &size)),
+			&f) < 0 ||
 	    check_list_filters(l, s, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	/* each entry from its cache: List stays cheap with many containers;
@@ -276,9 +270,7 @@ int sv_inspect(vl_call *call, yajl_val params, void *ud)
 {
 	json_fault f = { 0 };
 	bool size;
-	CTR_METHOD_TARGET(c, ud, call, params, f, "id", "size");
-	if (sp_bool(params, "size", false, &size, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_METHOD_TARGET(c, ud, call, params, f, SP_BOOL("size", false, &size));
 	if (size) {
 		_cleanup_strv_ char **ids = NULL, **uppers = NULL;
 		if (ctr_sized_add(ud, c, &ids, &uppers) < 0)
@@ -297,9 +289,7 @@ int sv_wait(vl_call *call, yajl_val params, void *ud)
 {
 	const char *cond;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, ud, call, params, f, "id", "condition");
-	if (sp_str(params, "condition", false, &cond, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_METHOD_TARGET(c, ud, call, params, f, SP_STR("condition", false, &cond));
 	if (cond && !streq(cond, "stopped") && !streq(cond, "removed"))
 		return sv_invalid(call, "condition", "must be stopped or removed");
 	if (cond && streq(cond, "removed"))
@@ -332,11 +322,8 @@ int sv_logs(vl_call *call, yajl_val params, void *ud)
 	long long tail;
 	const char *since, *until;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "follow", "tail", "since", "until", "timestamps");
-	if (sp_bool(params, "follow", false, &follow, &f) < 0 || sp_bool(params, "timestamps", false, &ts, &f) < 0 ||
-	    sp_int(params, "tail", 0, 100000, -1, &tail, &f) < 0 || sp_str(params, "since", false, &since, &f) < 0 ||
-	    sp_str(params, "until", false, &until, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, SP_BOOL("follow", false, &follow), SP_BOOL("timestamps", false, &ts),
+			  SP_INT("tail", 0, 100000, -1, &tail), SP_STR("since", false, &since), SP_STR("until", false, &until));
 	long long ns = 0, until_ns = 0;
 	if (since && crilog_parse_since(since, &ns, NULL) < 0)
 		return sv_invalid(call, "since", CRILOG_SINCE_WORDS);
@@ -375,7 +362,7 @@ int sv_stats(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id");
+	CTR_METHOD_TARGET(c, d, call, params, f);
 	if (!ctr_alive(c))
 		return reply_bad_state(call, c, "it is not running");
 	const char *mount;
@@ -401,7 +388,7 @@ int sv_reopen_log(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id");
+	CTR_METHOD_TARGET(c, d, call, params, f);
 	if (!ctr_alive(c))
 		return sv_invalid_state(call, c->name, ctr_status_str[c->status], "it is not running");
 	_cleanup_vl_client_ vl_client *mon = NULL;

@@ -9,17 +9,16 @@
 
 struct ctr;
 
-/* Stop's and Restart's "timeout": the seconds c has to end before its
- * SIGKILL, at most a day; none, c's own stop timeout. */
-int ctr_stop_timeout(const struct ctr *c, yajl_val params, unsigned *timeout, json_fault *f);
+/* The seconds c has to end before its SIGKILL: a Stop's or Restart's
+ * "timeout" as asked (at most a day), or when none was (-1) c's own. */
+unsigned ctr_stop_timeout(const struct ctr *c, long long asked);
 /* The container a Stop or Restart names (CTR_METHOD_TARGET: "id") and its
  * timeout; else the call is answered and the method returns. */
-#define CTR_STOP_TARGET(c, timeout, d, call, params)                             \
-	json_fault c##_fault_ = { 0 };                                           \
-	CTR_METHOD_TARGET(c, d, call, params, c##_fault_, "id", "timeout");      \
-	unsigned timeout;                                                        \
-	if (ctr_stop_timeout(c, params, &timeout, &c##_fault_) < 0)              \
-	return sv_invalid_fault((call), &c##_fault_)
+#define CTR_STOP_TARGET(c, timeout, d, call, params)                                           \
+	json_fault c##_fault_ = { 0 };                                                         \
+	long long c##_timeout_;                                                                \
+	CTR_METHOD_TARGET(c, d, call, params, c##_fault_, SP_INT("timeout", 0, 86400, -1, &c##_timeout_)); \
+	unsigned timeout = ctr_stop_timeout(c, c##_timeout_)
 
 vl_method_fn sv_stop, sv_kill, sv_remove, sv_container_prune, sv_list, sv_inspect, sv_wait, sv_logs, sv_reopen_log,
 	sv_stats;

@@ -79,7 +79,7 @@ int sv_pause(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *why;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id");
+	CTR_METHOD_TARGET(c, d, call, params, f);
 	if ((why = refusal(c, true)))
 		return reply_bad_state(call, c, why);
 	pausing *p = calloc(1, sizeof(*p));
@@ -100,7 +100,7 @@ int sv_unpause(vl_call *call, yajl_val params, void *ud)
 {
 	const char *why;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, ud, call, params, f, "id");
+	CTR_METHOD_TARGET(c, ud, call, params, f);
 	if ((why = refusal(c, false)))
 		return reply_bad_state(call, c, why);
 	cerr err = { 0 };

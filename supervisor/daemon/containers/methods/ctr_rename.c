@@ -21,9 +21,7 @@ int sv_rename(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *name;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "name");
-	if (sp_name(params, "name", true, &name, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, SP_NAME("name", true, &name));
 	if (!ctr_name_valid(name))
 		return sv_invalid(call, "name", "must be letters, digits, '_', '.' or '-', starting with a letter or digit");
 	ctr *other = ctr_by_name(d, name);

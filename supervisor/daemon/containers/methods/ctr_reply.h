@@ -11,15 +11,19 @@
 /* The answer to a call that ctr_of_params() found nothing for. */
 int reply_not_found(vl_call *call, const char *id, const json_fault *f);
 /* A method on one container begins with this: c is the container that the
- * call's "id" names, as the call's peer may see it (owner.h), and params
- * hold no key but the named ones; else the call is answered
- * (InvalidParameter, or NoSuchContainer whether it is not there or not the
- * peer's) and the method returns. */
+ * call's "id" names, as the call's peer may see it (owner.h), params hold
+ * no key but "id" and the method's own (sp_param entries, varlink/params.h),
+ * and those are read; else the call is answered (InvalidParameter, or
+ * NoSuchContainer whether it is not there or not the peer's) and the
+ * method returns. */
 #define CTR_METHOD_TARGET(c, d, call, params, f, ...)                                                        \
 	const char *c##_ref_;                                                                                \
-	ctr *c = ctr_of_params((d), vl_call_peer(call), (params), KNOWN(__VA_ARGS__), &c##_ref_, &(f));     \
+	const sp_param *c##_params_ = SP_PARAMS(SP_KEY("id") __VA_OPT__(, ) __VA_ARGS__);                    \
+	ctr *c = ctr_of_params((d), vl_call_peer(call), (params), c##_params_, &c##_ref_, &(f));             \
 	if (!(c))                                                                                            \
-	return reply_not_found((call), c##_ref_, &(f))
+		return reply_not_found((call), c##_ref_, &(f));                                              \
+	if (sp_read((params), c##_params_, &(f)) < 0)                                                        \
+	return sv_invalid_fault((call), &(f))
 /* NameInUse for the name other holds (ctr_fault_name_in_use). */
 int reply_name_in_use(vl_call *call, const ctr *other);
 /* InvalidState for c as it is. */

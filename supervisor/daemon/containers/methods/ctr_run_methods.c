@@ -22,7 +22,7 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("spec"), &f) < 0)
+	if (sp_known(params, SP_PARAMS(SP_KEY("spec")), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	yajl_val cspec_json = json_key(params, "spec");
 	if (!cspec_json)
@@ -43,7 +43,7 @@ int sv_start(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id");
+	CTR_METHOD_TARGET(c, d, call, params, f);
 	if (c->status == CS_PAUSED)
 		return reply_bad_state(call, c, "it is paused: unpause it");
 	if (c->status == CS_RUNNING || c->status == CS_REMOVING)

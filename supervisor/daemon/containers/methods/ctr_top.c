@@ -313,9 +313,7 @@ int sv_top(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *columns;
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "columns");
-	if (sp_name(params, "columns", false, &columns, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, SP_NAME("columns", false, &columns));
 	if (columns && !streq(columns, "ps") && !streq(columns, "ps-ef"))
 		return sv_invalid(call, "columns", "must be ps or ps-ef");
 	if (!ctr_alive(c))
@@ -342,7 +340,7 @@ int sv_top(vl_call *call, yajl_val params, void *ud)
 int sv_port(vl_call *call, yajl_val params, void *ud)
 {
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, ud, call, params, f, "id");
+	CTR_METHOD_TARGET(c, ud, call, params, f);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	int r = !g || yajl_gen_map_open(g) || jg_key(g, "ports") || yajl_gen_array_open(g);
 	for (size_t i = 0; !r && i < c->spec.n_ports; i++) {

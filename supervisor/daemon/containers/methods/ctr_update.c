@@ -115,10 +115,8 @@ int sv_update(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "resources", "restart");
 	const char *restart;
-	if (sp_str(params, "restart", false, &restart, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, SP_KEY("resources"), SP_STR("restart", false, &restart));
 	yajl_val res = json_get(params, "resources");
 	if (YAJL_IS_NULL(res))
 		res = NULL;

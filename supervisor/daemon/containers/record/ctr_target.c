@@ -3,11 +3,11 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 
-ctr *ctr_of_params(corrald *d, const peer_cred *peer, yajl_val params, const char *const *known, const char **id,
+ctr *ctr_of_params(corrald *d, const peer_cred *peer, yajl_val params, const sp_param *table, const char **id,
 		   json_fault *f)
 {
 	*id = NULL;
-	if (sp_known(params, known, f) < 0 || sp_name(params, "id", true, id, f) < 0)
+	if (sp_known(params, table, f) < 0 || sp_name(params, "id", true, id, f) < 0)
 		return NULL;
 	return ctr_find_for(d, *id, peer);
 }

@@ -4,11 +4,12 @@
 #include "common/json_get.h"
 #include "supervisor/api/sv_fault.h"
 #include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/varlink/params.h"
 #include "supervisor/varlink/server.h"
 
-/* The container params name by "id", once they hold only known keys; NULL
- * when they are wrong (*f says why) or name none (*id). */
-ctr *ctr_of_params(struct corrald *d, const peer_cred *peer, yajl_val params, const char *const *known, const char **id,
+/* The container params name by "id", once they hold only table's keys
+ * (sp_known); NULL when they are wrong (*f says why) or name none (*id). */
+ctr *ctr_of_params(struct corrald *d, const peer_cred *peer, yajl_val params, const sp_param *table, const char **id,
 		   json_fault *f);
 /* NameInUse for the name other holds: container names are one namespace
  * for every user, and its id goes only to a peer that may see it. Each
