@@ -224,6 +224,42 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"noHealthcheck\":1}", "spec.noHealthcheck", "boolean");
 }
 
+/* The spec's arrays of items (ctr_spec_each): each item in its slot, in
+ * order; an empty array is given (an empty list), absent is not; a wrong
+ * item or too many named by its path. */
+static void test_spec_arrays_of_items(void **state)
+{
+	ctr_spec s;
+	json_fault f = { 0 };
+	assert_int_equal(parse_spec("{\"image\":\"x\",\"groups\":[10,4294967294],\"groupNames\":[\"wheel\"],"
+				    "\"devices\":[{\"hostPath\":\"/dev/fuse\",\"permissions\":\"rw\"}],"
+				    "\"maskedPaths\":[],\"readonlyPaths\":[\"/proc/sys\",\"/sys\"]}",
+				    &s, &f), 0);
+	assert_int_equal(s.n_groups, 2);
+	assert_int_equal(s.groups[1], 4294967294LL);
+	assert_string_equal(s.group_names[0], "wheel");
+	assert_null(s.group_names[1]);
+	assert_int_equal(s.n_devices, 1);
+	assert_string_equal(s.devices[0].host_path, "/dev/fuse");
+	assert_string_equal(s.devices[0].permissions, "rw");
+	assert_true(s.masked_given);
+	assert_non_null(s.masked_paths);
+	assert_null(s.masked_paths[0]);
+	assert_string_equal(s.readonly_paths[1], "/sys");
+	ctr_spec_release(&s);
+	expect_field("{\"image\":\"x\",\"groups\":[1,-1]}", "spec.groups[1]", "a group id from 0");
+	expect_field("{\"image\":\"x\",\"groups\":\"wheel\"}", "spec.groups", "must be an array of group ids");
+	expect_field("{\"image\":\"x\",\"devices\":[{\"hostPath\":\"/dev/fuse\"},{\"hostPath\":\"dev\"}]}",
+		     "spec.devices[1]", "absolute paths");
+	expect_field("{\"image\":\"x\",\"readonlyPaths\":[\"/a\",\"/b/../c\"]}", "spec.readonlyPaths[1]",
+		     "an absolute path");
+	char many[1024] = "{\"image\":\"x\",\"groups\":[0";
+	for (int i = 0; i < 64; i++)
+		strcat(many, ",1");
+	strcat(many, "]}");
+	expect_field(many, "spec.groups", "at most 64");
+}
+
 /* What issue 14 added: an entrypoint that may be empty (not absent), a
  * hostname, tmpfs mounts with checked options, bind propagation, and the
  * flags; autoRemove and a restart policy exclude each other. */
@@ -409,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_spec_errors_name_the_field), cmocka_unit_test(test_spec_network_and_ports),
 		cmocka_unit_test(test_spec_podman_fields),
 		cmocka_unit_test(test_spec_reasons_word_for_word),
+		cmocka_unit_test(test_spec_arrays_of_items),
 		cmocka_unit_test(test_spec_mounts_are_bounded),
 		cmocka_unit_test(test_spec_volume_names),
 		cmocka_unit_test(test_signals),

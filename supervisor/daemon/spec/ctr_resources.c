@@ -22,29 +22,28 @@ static bool page_size_ok(const char *v)
 	return d > 0 && d < 8 && n == d + 2 && strchr("KMG", v[d]) && v[d + 1] == 'B';
 }
 
+static int read_hugepage(yajl_val e, const char *q, void *slot, void *ud, json_fault *f)
+{
+	struct ctr_hugepages *h = slot;
+	const char *size;
+	char k[JSON_PATH_MAX];
+	int r;
+	if ((r = json_want(e, yajl_t_object, q, f)) < 0 || (r = json_get_str(e, q, "pageSize", JSON_REQUIRED, &size, f)) < 0 ||
+	    (r = json_get_int_in(e, q, "limit", JSON_REQUIRED, 0, (long long)1 << 60, &h->limit, NULL, f)) < 0)
+		return r;
+	if (!page_size_ok(size))
+		return json_fault_set(f, EINVAL, json_path(k, q, "pageSize"), "\"%.32s\": a size as 2MB or 1GB", size);
+	snprintf(h->page_size, sizeof(h->page_size), "%s", size);
+	((ctr_spec *)ud)->n_hugepages++;
+	return 0;
+}
+
 static int get_hugepages(yajl_val res, const char *path, ctr_spec *s, json_fault *f)
 {
-	char p[JSON_PATH_MAX], q[JSON_PATH_MAX], k[JSON_PATH_MAX];
-	yajl_val a = json_get(res, "hugepageLimits");
-	json_path(p, path, "hugepageLimits");
-	int r = ctr_spec_list(a, yajl_t_array, p, "an array of {pageSize, limit}", HUGEPAGES_MAX, f);
-	if (r <= 0)
-		return r;
-	if (!(s->hugepages = calloc(a->u.array.len + 1, sizeof(*s->hugepages))))
-		return json_fault_oom(f);
-	for (size_t i = 0; i < a->u.array.len; i++) {
-		yajl_val e = a->u.array.values[i];
-		const char *size;
-		json_path_idx(q, p, i);
-		if ((r = json_want(e, yajl_t_object, q, f)) < 0 || (r = json_get_str(e, q, "pageSize", JSON_REQUIRED, &size, f)) < 0 ||
-		    (r = json_get_int_in(e, q, "limit", JSON_REQUIRED, 0, (long long)1 << 60, &s->hugepages[i].limit, NULL, f)) < 0)
-			return r;
-		if (!page_size_ok(size))
-			return json_fault_set(f, EINVAL, json_path(k, q, "pageSize"), "\"%.32s\": a size as 2MB or 1GB", size);
-		snprintf(s->hugepages[i].page_size, sizeof(s->hugepages[i].page_size), "%s", size);
-	}
-	s->n_hugepages = a->u.array.len;
-	return 0;
+	char p[JSON_PATH_MAX];
+	const ctr_spec_array a = { json_path(p, path, "hugepageLimits"), "an array of {pageSize, limit}", HUGEPAGES_MAX,
+				   sizeof(*s->hugepages), read_hugepage };
+	return CTR_SPEC_EACH(json_get(res, "hugepageLimits"), &a, s->hugepages, s, f);
 }
 
 /* a file of the container's own cgroup: "controller.name", no path */

@@ -20,95 +20,68 @@
 #define PATHS_MAX 128
 #define DEVICES_MAX 64
 
+static int read_path(yajl_val e, const char *p, void *slot, void *ud, json_fault *f)
+{
+	if (!YAJL_IS_STRING(e) || !path_is_clean_absolute(e->u.string) || strlen(e->u.string) > 4096)
+		return json_fault_set(f, EINVAL, p, "an absolute path without \".\" or \"..\"");
+	return (*(char **)slot = strdup(e->u.string)) ? 0 : json_fault_oom(f);
+}
+
 static int get_paths(yajl_val cspec_json, const char *key, char ***out, bool *given, json_fault *f)
 {
 	yajl_val v = json_key(cspec_json, key);
 	char field[64];
 	snprintf(field, sizeof(field), "spec.%s", key);
 	*given = v && !YAJL_IS_NULL(v);
-	int r = ctr_spec_list(v, yajl_t_array, field, "an array of absolute paths", PATHS_MAX, f);
-	if (r <= 0)
-		return r;
-	if (!(*out = calloc(v->u.array.len + 1, sizeof(char *))))
-		return json_fault_oom(f);
-	for (size_t i = 0; i < v->u.array.len; i++) {
-		yajl_val e = v->u.array.values[i];
-		char p[JSON_PATH_MAX];
-		if (!YAJL_IS_STRING(e) || !path_is_clean_absolute(e->u.string) || strlen(e->u.string) > 4096)
-			return json_fault_set(f, EINVAL, json_path_idx(p, field, i), "an absolute path without \".\" or \"..\"");
-		if (!((*out)[i] = strdup(e->u.string)))
-			return json_fault_oom(f);
-	}
+	const ctr_spec_array a = { field, "an array of absolute paths", PATHS_MAX, sizeof(char *), read_path };
+	return CTR_SPEC_EACH(v, &a, *out, NULL, f);
+}
+
+static int read_group(yajl_val e, const char *p, void *slot, void *ud, json_fault *f)
+{
+	if (!json_int_in(e, 0, 4294967294LL, slot))
+		return json_fault_set(f, EINVAL, p, "a group id from 0 to 4294967294");
+	((ctr_spec *)ud)->n_groups++;
 	return 0;
 }
 
-static int get_groups(yajl_val cspec_json, ctr_spec *s, json_fault *f)
-{
-	yajl_val v = json_key(cspec_json, "groups");
-	int r = ctr_spec_list(v, yajl_t_array, "spec.groups", "an array of group ids", GROUPS_MAX, f);
-	if (r <= 0)
-		return r;
-	if (!(s->groups = calloc(v->u.array.len + 1, sizeof(*s->groups))))
-		return json_fault_oom(f);
-	for (size_t i = 0; i < v->u.array.len; i++) {
-		long long g;
-		char p[JSON_PATH_MAX];
-		if (!json_int_in(v->u.array.values[i], 0, 4294967294LL, &g))
-			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.groups", i), "a group id from 0 to 4294967294");
-		s->groups[s->n_groups++] = g;
-	}
-	return 0;
-}
+static const ctr_spec_array spec_groups = { "spec.groups", "an array of group ids", GROUPS_MAX,
+					     sizeof(long long), read_group };
 
 /* spec.groupNames: more groups by name, the image's /etc/group's */
-static int get_group_names(yajl_val cspec_json, ctr_spec *s, json_fault *f)
+static int read_group_name(yajl_val e, const char *p, void *slot, void *ud, json_fault *f)
 {
-	yajl_val v = json_key(cspec_json, "groupNames");
-	int r = ctr_spec_list(v, yajl_t_array, "spec.groupNames", "an array of group names", GROUPS_MAX, f);
-	if (r <= 0)
+	const char *name = YAJL_GET_STRING(e);
+	if (!name || !*name || strchr(name, ':'))
+		return json_fault_set(f, EINVAL, p, "a group's name");
+	int r = json_name_check(name, JSON_NAME_MAX, JSON_NAME, p, f);
+	if (r < 0)
 		return r;
-	if (!(s->group_names = calloc(v->u.array.len + 1, sizeof(*s->group_names))))
-		return json_fault_oom(f);
-	for (size_t i = 0; i < v->u.array.len; i++) {
-		char p[JSON_PATH_MAX];
-		const char *name = YAJL_GET_STRING(v->u.array.values[i]);
-		json_path_idx(p, "spec.groupNames", i);
-		if (!name || !*name || strchr(name, ':'))
-			return json_fault_set(f, EINVAL, p, "a group's name");
-		if ((r = json_name_check(name, JSON_NAME_MAX, JSON_NAME, p, f)) < 0)
-			return r;
-		if (!(s->group_names[i] = strdup(name)))
-			return json_fault_oom(f);
-	}
+	return (*(char **)slot = strdup(name)) ? 0 : json_fault_oom(f);
+}
+
+static const ctr_spec_array spec_group_names = { "spec.groupNames", "an array of group names", GROUPS_MAX,
+						  sizeof(char *), read_group_name };
+
+static int read_device(yajl_val e, const char *p, void *slot, void *ud, json_fault *f)
+{
+	ctr_device *dv = slot;
+	((ctr_spec *)ud)->n_devices++;
+	int r;
+	if ((r = json_want(e, yajl_t_object, p, f)) < 0 || (r = json_dup_str(e, p, "hostPath", 0, &dv->host_path, f)) < 0 ||
+	    (r = json_dup_str(e, p, "containerPath", 0, &dv->container_path, f)) < 0 ||
+	    (r = json_dup_str(e, p, "permissions", 0, &dv->permissions, f)) < 0)
+		return r;
+	if (!dv->host_path || !path_is_clean_absolute(dv->host_path) ||
+	    (dv->container_path && !path_is_clean_absolute(dv->container_path)))
+		return json_fault_set(f, EINVAL, p, "hostPath (and containerPath) must be absolute paths");
+	if (dv->permissions && (!*dv->permissions || strspn(dv->permissions, "rwm") != strlen(dv->permissions)))
+		return json_fault_set(f, EINVAL, p, "permissions: some of r, w and m");
 	return 0;
 }
 
-static int get_devices(yajl_val cspec_json, ctr_spec *s, json_fault *f)
-{
-	yajl_val v = json_key(cspec_json, "devices");
-	int r = ctr_spec_list(v, yajl_t_array, "spec.devices", "an array of Device", DEVICES_MAX, f);
-	if (r <= 0)
-		return r;
-	if (!(s->devices = calloc(v->u.array.len + 1, sizeof(*s->devices))))
-		return json_fault_oom(f);
-	for (size_t i = 0; i < v->u.array.len; i++) {
-		yajl_val e = v->u.array.values[i];
-		char p[JSON_PATH_MAX];
-		ctr_device *dv = &s->devices[s->n_devices++];
-		json_path_idx(p, "spec.devices", i);
-		if ((r = json_want(e, yajl_t_object, p, f)) < 0 ||
-		    (r = json_dup_str(e, p, "hostPath", 0, &dv->host_path, f)) < 0 ||
-		    (r = json_dup_str(e, p, "containerPath", 0, &dv->container_path, f)) < 0 ||
-		    (r = json_dup_str(e, p, "permissions", 0, &dv->permissions, f)) < 0)
-			return r;
-		if (!dv->host_path || !path_is_clean_absolute(dv->host_path) ||
-		    (dv->container_path && !path_is_clean_absolute(dv->container_path)))
-			return json_fault_set(f, EINVAL, p, "hostPath (and containerPath) must be absolute paths");
-		if (dv->permissions && (!*dv->permissions || strspn(dv->permissions, "rwm") != strlen(dv->permissions)))
-			return json_fault_set(f, EINVAL, p, "permissions: some of r, w and m");
-	}
-	return 0;
-}
+static const ctr_spec_array spec_devices = { "spec.devices", "an array of Device", DEVICES_MAX,
+					      sizeof(ctr_device), read_device };
 
 /* target: where "container:REF" may be given (pidNamespace), else NULL */
 static int get_ns_mode(yajl_val cspec_json, const char *key, enum ctr_ns_mode *out, char **target, json_fault *f)
@@ -163,7 +136,9 @@ int ctr_spec_parse_confine(yajl_val v, ctr_spec *s, json_fault *f)
 {
 	int r;
 	bool nnp = true;
-	if ((r = get_groups(v, s, f)) < 0 || (r = get_group_names(v, s, f)) < 0 || (r = get_devices(v, s, f)) < 0 ||
+	if ((r = CTR_SPEC_EACH(json_key(v, "groups"), &spec_groups, s->groups, s, f)) < 0 ||
+	    (r = CTR_SPEC_EACH(json_key(v, "groupNames"), &spec_group_names, s->group_names, NULL, f)) < 0 ||
+	    (r = CTR_SPEC_EACH(json_key(v, "devices"), &spec_devices, s->devices, s, f)) < 0 ||
 	    (r = get_paths(v, "maskedPaths", &s->masked_paths, &s->masked_given, f)) < 0 ||
 	    (r = get_paths(v, "readonlyPaths", &s->readonly_paths, &s->readonly_given, f)) < 0 ||
 	    (r = json_get_bool(v, "spec", "noNewPrivileges", 0, &nnp, NULL, f)) < 0 ||

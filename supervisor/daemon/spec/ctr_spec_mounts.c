@@ -250,32 +250,24 @@ static int parse_tmpfs(const char *text, ctr_tmpfs *t, const char **why)
 	return 0;
 }
 
-static int get_tmpfs(yajl_val cspec_json, ctr_spec *s, json_fault *f)
+static int read_tmpfs(yajl_val e, const char *path, void *slot, void *ud, json_fault *f)
 {
-	yajl_val v = json_key(cspec_json, "tmpfs");
-	int r = ctr_spec_list(v, yajl_t_array, "spec.tmpfs", "an array of strings", CTR_MOUNTS_MAX, f);
-	if (r <= 0)
+	int r = json_want(e, yajl_t_string, path, f);
+	if (r < 0)
 		return r;
-	if (!(s->tmpfs = calloc(v->u.array.len + 1, sizeof(*s->tmpfs))))
+	((ctr_spec *)ud)->n_tmpfs++;
+	const char *why = NULL;
+	r = parse_tmpfs(e->u.string, slot, &why);
+	if (r == -ENOMEM)
 		return json_fault_oom(f);
-	for (size_t i = 0; i < v->u.array.len; i++) {
-		char path[JSON_PATH_MAX];
-		json_path_idx(path, "spec.tmpfs", i);
-		yajl_val e = v->u.array.values[i];
-		if ((r = json_want(e, yajl_t_string, path, f)) < 0)
-			return r;
-		const char *why = NULL;
-		r = parse_tmpfs(e->u.string, &s->tmpfs[s->n_tmpfs++], &why);
-		if (r == -ENOMEM)
-			return json_fault_oom(f);
-		if (r < 0)
-			return json_fault_set(f, EINVAL, path, "%s", why);
-	}
-	return 0;
+	return r < 0 ? json_fault_set(f, EINVAL, path, "%s", why) : 0;
 }
+
+static const ctr_spec_array spec_tmpfs = { "spec.tmpfs", "an array of strings", CTR_MOUNTS_MAX,
+					    sizeof(ctr_tmpfs), read_tmpfs };
 
 int ctr_spec_parse_mounts(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
 	int r = get_binds(cspec_json, s, f);
-	return r < 0 ? r : get_tmpfs(cspec_json, s, f);
+	return r < 0 ? r : CTR_SPEC_EACH(json_key(cspec_json, "tmpfs"), &spec_tmpfs, s->tmpfs, s, f);
 }

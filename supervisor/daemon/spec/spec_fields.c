@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f)
@@ -23,6 +24,23 @@ int ctr_spec_list(yajl_val v, yajl_type t, const char *field, const char *what, 
 	if ((t == yajl_t_array ? v->u.array.len : v->u.object.len) > max)
 		return json_fault_set(f, EINVAL, field, "at most %zu", max);
 	return 1;
+}
+
+int ctr_spec_each(yajl_val v, const ctr_spec_array *a, void **slots, void *ud, json_fault *f)
+{
+	int r = ctr_spec_list(v, yajl_t_array, a->field, a->what, a->max, f);
+	if (r <= 0)
+		return r;
+	size_t n = v->u.array.len;
+	if (!(*slots = calloc(n + 1, a->size)))
+		return json_fault_oom(f);
+	for (size_t i = 0; i < n; i++) {
+		char path[JSON_PATH_MAX];
+		if ((r = a->read(v->u.array.values[i], json_path_idx(path, a->field, i), (char *)*slots + i * a->size, ud,
+				 f)) < 0)
+			return r;
+	}
+	return 0;
 }
 
 bool ctr_hostname_valid(const char *h)
