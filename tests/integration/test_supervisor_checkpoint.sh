@@ -53,7 +53,8 @@ test_ctl_checkpoint_restore_goes_on() {
 	[ "$n" -ge $((before - 1)) ] || fail "the counter started again at $n (it was at $before)"
 	wait_for 30 counts_past cnt "$n"
 	# its stdout is the new monitor's: the log goes on from where it was
-	wait_for 5 sh -c "ctl() { \"$CORRALCTL\" --socket \"$SOCK\" \"\$@\"; }; ctl logs cnt | grep -qx 'n $((before + 3))'"
+	# (30 s, as the waits before it: a guest beside four others took over 5)
+	wait_for 30 sh -c "ctl() { \"$CORRALCTL\" --socket \"$SOCK\" \"\$@\"; }; ctl logs cnt | grep -qx 'n $((before + 3))'"
 	assert_eq "$(ctl logs cnt | grep -c '^n 1$')" 1 "the counter never started again"
 	ctl events --since 1m --until 0s --filter container=cnt >"$T/ev"
 	assert_contains "$(cat "$T/ev")" "checkpoint" "a checkpoint event"
