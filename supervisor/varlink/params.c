@@ -16,7 +16,7 @@ int sp_known(yajl_val params, const sp_param *table, json_fault *f)
 	return 0;
 }
 
-int sp_str(yajl_val params, const char *key, bool required, const char **out, json_fault *f)
+static int sp_str(yajl_val params, const char *key, bool required, const char **out, json_fault *f)
 {
 	if (required && !json_key(params, key)) {
 		*out = NULL;

@@ -48,13 +48,11 @@ int sp_read(yajl_val params, const sp_param *table, json_fault *f);
 /* sp_known, then sp_read. */
 int sp_dispatch(yajl_val params, const sp_param *table, json_fault *f);
 
-/* The readers sp_read uses, for a parameter a method reads on its own
- * terms. *out is NULL when absent (or null) and not required; a required
- * one must not be empty either. */
-int sp_str(yajl_val params, const char *key, bool required, const char **out, json_fault *f);
-/* sp_str of a string that names something (a container, a secret, a
- * session, a registry...), checked whole as json_name_check has it: no
- * control byte, at most JSON_NAME_MAX bytes; *out is NULL when it is
- * refused. Free text (a password, a state's value, a manifest) and paths
- * stay sp_str's. */
+/* SP_NAME's reader, for a name a method reads on its own terms (a
+ * target's own key): a string that names something (a container, a
+ * secret, a session, a registry...), checked whole as json_name_check has
+ * it: no control byte, at most JSON_NAME_MAX bytes; *out is NULL when
+ * absent (or null) and not required, or refused; a required one must not
+ * be empty. Free text (a password, a state's value, a manifest) and paths
+ * are SP_STR's. */
 int sp_name(yajl_val params, const char *key, bool required, const char **out, json_fault *f);

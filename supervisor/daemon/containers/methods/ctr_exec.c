@@ -90,8 +90,8 @@ static int check_exec(yajl_val params, bool create, bool upgrade, bool more, exe
 			     SP_INT("timeout", 0, 86400, 0, &t),
 			     SP_BOOL("detach", false, &a->detach),
 			     { 0 } };
-	if (create)
-		table[7] = (sp_param){ 0 };
+	if (create) /* the table ends before its last two, Exec's alone */
+		table[ARRAY_SIZE(table) - 3] = (sp_param){ 0 };
 	int r = sp_dispatch(params, table, f);
 	if (r < 0)
 		return r;
