@@ -18,6 +18,9 @@ soak() {
 	local out rc=0
 	out=$("$SOAK" --ops "$OPS" --faults $((OPS / 20)) "$@" "$B" 2>&1) || rc=$?
 	grep '^soak:' <<<"$out" >&2
+	# a failure in a VM leaves nothing behind but the case's output: what
+	# corrald said last goes there too
+	[ "$rc" = 0 ] || sed -n "/^== corrald's log, its end/,\$p" <<<"$out" >&2
 	[ "$rc" = 0 ] || fail "$(grep -m5 VIOLATION <<<"$out"; grep -m1 'replay with' <<<"$out"; grep -m1 '^soak: [a-z ]*:' <<<"$out")"
 	assert_contains "$out" " 0 violations" "the soak's summary"
 }

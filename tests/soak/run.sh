@@ -32,6 +32,8 @@ finish() {
 		mkdir -p "$B/results" && cp "$T/corrald.log" "$B/results/soak-corrald.log"
 		echo "== corrald's log, its end (all of it in $B/results/soak-corrald.log)"
 		tail -20 "$T/corrald.log"
+		echo "== corrald's log on the networks, its end"
+		grep -E 'CNI|network|session .*: (DEL|ADD)' "$T/corrald.log" | tail -20
 	fi
 	# the runtime CLI's containers an operation left when it failed
 	for id in $(ls "$T/rt" 2>/dev/null); do "$CORRAL" --root "$T/rt" delete --force "$id" >/dev/null 2>&1; done

@@ -87,6 +87,7 @@ class Soak:
         self.checks = 0
         self.serial = 0
         self.done = {}  # kind -> [tried, succeeded]
+        self.last_failure = {}  # kind -> (operation, what it said): for a failed run's summary
         self.lock = threading.Lock()
         self.judged = {}  # invariant -> objects it judged
         files = os.path.join(a.dir, "files")  # what members copy and build from
@@ -544,6 +545,9 @@ class Soak:
         n = self.done.setdefault(kind, [0, 0])
         n[0] += 1
         n[1] += r.returncode == 0
+        if r.returncode != 0:
+            said = (r.stderr or r.stdout or "").strip().splitlines()
+            self.last_failure[kind] = (self.ops, said[-1][:200] if said else "exit %d" % r.returncode)
         if self.a.verbose:
             print("op %s as %d: %s %s" % (kind, uid, r.returncode, " ".join(r.args[-3:]) if r.args else ""),
                   (r.stderr or r.stdout).strip()[:400], flush=True)
@@ -1154,6 +1158,9 @@ class Soak:
             print("soak: corrald served again after %s in %.3f s median, %.3f s worst (%d)"
                   % (k, statistics.median(v), max(v), len(v)))
         print("soak: corrald's RSS %d kB at the start, %d kB at the end" % (rss0, rss1))
+        if self.violations:  # what the operations that failed last were told: a replay elsewhere may not fail so
+            for k, (op, said) in sorted(self.last_failure.items()):
+                print("soak: %s last failed at operation %d: %s" % (k, op, said))
         return 1 if self.violations else 0
 
 
