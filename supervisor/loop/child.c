@@ -167,8 +167,10 @@ static void lowest_priority(pid_t pid)
 	syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, pid, 2 << 13 /* BE */ | 7);
 }
 
-/* The forked child of a fn: stdin in (or /dev/null), stdout and stderr the
- * pipes, nothing else of the parent's open, no signal blocked. */
+/* The forked child of a fn, or of a path that ends with the loop: stdin in
+ * (or /dev/null), stdout and stderr the pipes, nothing else of the
+ * parent's open, no signal blocked; a path's signals at their defaults, as
+ * posix_spawn gives them. */
 static _Noreturn void fn_child(const el_child_opts *o, int in, int out, int errfd, pid_t parent)
 {
 	sigset_t none;
@@ -182,7 +184,12 @@ static _Noreturn void fn_child(const el_child_opts *o, int in, int out, int errf
 		_exit(127);
 	if (o->member)
 		lowest_priority(0);
-	_exit(o->fn(o->arg) & 0xff);
+	if (o->fn)
+		_exit(o->fn(o->arg) & 0xff);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	execve(o->path, o->argv, o->envp ? o->envp : environ);
+	_exit(127);
 }
 
 static int fork_fn(const el_child_opts *o, int in, int out, int errfd, pid_t *pid)
@@ -207,6 +214,7 @@ int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void
 	int r = el_child_member_room(l, o->member, err);
 	if (r < 0)
 		return r;
+	bool forked = o->fn || o->ends_with_loop;
 	el_child *c = calloc(1, sizeof(*c));
 	if (!c || (o->member && el_member_take(l, o->member) < 0)) {
 		free(c);
@@ -222,18 +230,18 @@ int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void
 		r = cerr_sys(err, errno, "pipe");
 	} else {
 		spawn_fds fds = { .in = in >= 0 ? in : SPAWN_NULL, .out = po[1], .err = pe[1], .fd3 = o->fd3 };
-		if (o->fn && (r = fork_fn(o, in, po[1], pe[1], &c->pid)) < 0)
+		if (forked && (r = fork_fn(o, in, po[1], pe[1], &c->pid)) < 0)
 			cerr_sys(err, -r, "fork");
-		else if (!o->fn && (r = spawn_clean_env(o->path, o->argv, o->envp, &fds, false, &c->pid)) < 0)
+		else if (!forked && (r = spawn_clean_env(o->path, o->argv, o->envp, &fds, false, &c->pid)) < 0)
 			cerr_sys(err, -r, "%s", o->path);
 	}
 	if (r < 0) {
 		child_free(c);
 		return r;
 	}
-	/* a fn lowers its own before it runs; an exec'd helper just after its
-	 * exec, before it has much to fork */
-	if (o->member && !o->fn)
+	/* a forked child lowers its own before it runs; a spawned helper just
+	 * after its exec, before it has much to fork */
+	if (o->member && !forked)
 		lowest_priority(c->pid);
 	c->fd[0] = TAKE_FD(po[0]);
 	c->fd[1] = TAKE_FD(pe[0]);

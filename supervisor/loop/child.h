@@ -42,6 +42,10 @@ typedef struct el_child_opts {
 	 * EUSERS), and runs at the lowest CPU and I/O priority, after the
 	 * loop and root's; 0: root's or the loop's own */
 	uid_t member;
+	/* path is exec'd from a fork with a parent-death signal, so that it is
+	 * killed with the loop's process (a CNI plugin: a new corrald DELs
+	 * what a cut ADD made, where an orphan would race it) */
+	bool ends_with_loop;
 } el_child_opts;
 
 int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void *data, el_child **out, cerr *err);

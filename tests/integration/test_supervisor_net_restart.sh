@@ -6,7 +6,7 @@
 # network's subnet is one the host does not route; a DEL that fails, a
 # container's or a session's, is tried again. Each test runs corrald
 # in a network namespace of its own (network_lib.sh).
-# time: about 90 s (10 cases); one case (about 35 s) restarts a published service six times and checks its address, MAC and answer after each
+# time: about 100 s (11 cases); one case (about 35 s) restarts a published service six times and checks its address, MAC and answer after each
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
@@ -413,6 +413,43 @@ test_svnr_a_session_made_again_waits_for_its_del() {
 	local ip
 	ip=$(ctl exec m ip -o -4 addr show eth0 | awk '{print $4}')
 	inns busybox ping -c1 -W2 "${ip%/*}" >/dev/null || fail "its address ${ip:-(none)} does not answer"
+}
+
+# corrald killed while a session's ADD is half done (its veth made, a
+# later plugin held): the plugin ends with it, and the next corrald finds
+# the session with no record of its attachment, DELs whatever the cut ADD
+# made, and ADDs it again; the session has its network (once, one lease),
+# and its removal leaves nothing. (Before, the plugin ran on, an orphan
+# that could finish after the next corrald's work; and the second ADD
+# failed on the veth the first left, the session on no network, said
+# nowhere.)
+test_svnr_a_sessions_add_cut_by_corralds_death_is_done_again() {
+	trap cleanup_sessions EXIT
+	need_cni
+	# (exec: the plugin, held, ends with corrald as any plugin does)
+	wrap_cni '[ "$CNI_COMMAND" = ADD ] && [ "${0##*/}" = firewall ] && exec sleep 1000'
+	start_sv_netns
+	"$CORRALCTL" --socket "$SOCK" session create pod.3 >/dev/null 2>&1 &
+	local create=$!
+	wait_for 20 pgrep -P "$CORRALD_PID" -x sleep || fail "the ADD never reached its firewall plugin"
+	local plugin
+	plugin=$(pgrep -P "$CORRALD_PID" -x sleep)
+	assert_eq "$(session_leases pod.3)" 1 "the cut ADD's lease"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 1 "the cut ADD's veth"
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	wait "$create" 2>/dev/null || true
+	wait_for 10 sh -c "! kill -0 $plugin 2>/dev/null" || fail "the plugin outlived corrald: $(ps -o pid,ppid,args -p "$plugin")"
+	echo "cni-path = $CNI" >"$T/corrald.conf"
+	start_sv_netns
+	wait_for 30 test -e "$STATE_D/sessions/pod.3/network.json" || fail "no attachment recorded: $(grep pod.3 "$T/corrald.log")"
+	assert_eq "$(session_leases pod.3)" 1 "its lease"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 1 "veths"
+	nsenter --net="$STATE_D/sessions/pod.3/ns/net" ip -o -4 addr show eth0 | grep -q inet || fail "no address in the session's namespace"
+	assert_not_contains "$(grep pod.3 "$T/corrald.log")" "its network:" "what corrald says of the session"
+	ctl session rm pod.3 >/dev/null
+	wait_for 10 sh -c "[ \$(grep -lF corral-session-pod.3 '$STATE_D'/networks/ipam/corral/* 2>/dev/null | wc -l) -eq 0 ]" || fail "its lease is left"
+	wait_for 10 sh -c "[ -z \"\$(nsenter --net='$T/netns' ip -o link show type veth)\" ]" || fail "a veth is left"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -196,7 +196,7 @@ static int exec_plugin(cni_run *r, cerr *err)
 		return cerr_set(err, ENOMEM, "out of memory");
 	char *argv[] = { (char *)type, NULL };
 	el_child_opts o = { .path = bin, .argv = argv, .fd3 = SPAWN_NULL, .max_output = CNI_MAX_OUTPUT,
-			    .envp = env, .input = conf, .input_len = len };
+			    .envp = env, .input = conf, .input_len = len, .ends_with_loop = true };
 	rc = el_child_run(r->loop, &o, on_plugin_done, r, &r->child, err);
 	return rc < 0 ? cerr_wrap(err, "CNI plugin %s", type) : 0;
 }

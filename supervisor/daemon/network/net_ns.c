@@ -115,7 +115,33 @@ static void on_last_deleted(corrald *d, int r, const cerr *e, void *data)
 	op_free(op);
 }
 
-int net_ns_attach(corrald *d, const net_ns *ns, net_ns_done_fn done, void *data, cerr *err)
+/* the ADD, once the DELs of the id's attachments waiting to be tried
+ * again are over: 0, or -errno */
+static int dels_then_add(ns_op *op, cerr *err)
+{
+	int r = net_dels_first(op->d, op->cni_id, on_last_deleted, op, err);
+	if (r == 0)
+		r = add(op, err);
+	return r < 0 ? r : 0;
+}
+
+/* the DEL of an ADD cut short is over, whatever came of it (what the ADD
+ * never made, a DEL does not find) */
+static void on_cut_deleted(int r, const char *result, const cerr *e, void *data)
+{
+	ns_op *op = data;
+	(void)result;
+	if (r < 0)
+		log_warn("%s: the DEL of an ADD cut short: %s", op->cni_id, e ? cerr_msg(e) : strerror(-r));
+	_cleanup_cerr_ cerr err = { 0 };
+	if ((r = dels_then_add(op, &err)) == 0)
+		return;
+	if (op->done)
+		op->done(op->d, r, NULL, &err, op->data);
+	op_free(op);
+}
+
+static int attach(corrald *d, const net_ns *ns, bool cut_short, net_ns_done_fn done, void *data, cerr *err)
 {
 	ns_op *op = op_new(d, ns, done, data);
 	if (!op)
@@ -126,11 +152,25 @@ int net_ns_attach(corrald *d, const net_ns *ns, net_ns_done_fn done, void *data,
 		op_free(op);
 		return r;
 	}
-	if ((r = net_dels_first(d, op->cni_id, on_last_deleted, op, err)) == 0)
-		r = add(op, err);
+	if (cut_short) {
+		cni_args a = args_of(d, op->cni_id, op->netns, op->ports, op->n_ports);
+		r = cni_run_start(&d->network->cni, CNI_DEL, op->conf, NULL, &a, on_cut_deleted, op, NULL, err);
+	} else {
+		r = dels_then_add(op, err);
+	}
 	if (r < 0)
 		op_free(op);
 	return r < 0 ? r : 0;
+}
+
+int net_ns_attach(corrald *d, const net_ns *ns, net_ns_done_fn done, void *data, cerr *err)
+{
+	return attach(d, ns, false, done, data, err);
+}
+
+int net_ns_attach_again(corrald *d, const net_ns *ns, net_ns_done_fn done, void *data, cerr *err)
+{
+	return attach(d, ns, true, done, data, err);
 }
 
 static void on_deleted(corrald *d, int r, const cerr *e, void *data)

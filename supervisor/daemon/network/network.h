@@ -67,6 +67,10 @@ typedef void (*net_ns_done_fn)(struct corrald *d, int r, const net_ns_addr *addr
  * its record; one that cannot be written undoes the ADD. done runs once,
  * from the loop, unless an error is returned. */
 int net_ns_attach(struct corrald *d, const net_ns *ns, net_ns_done_fn done, void *data, cerr *err);
+/* An ADD that corrald's death may have cut short before its record was
+ * written: a DEL from the network's config first, for whatever it made
+ * (a veth in the namespace, a lease), then as net_ns_attach. */
+int net_ns_attach_again(struct corrald *d, const net_ns *ns, net_ns_done_fn done, void *data, cerr *err);
 /* DEL what ns->record says (its ports, config and result; ns gives the
  * rest), then remove it; done as for net_ns_attach. NET_NS_NO_RECORD, and
  * done never runs, when there is no record to undo (one that cannot be

@@ -399,7 +399,7 @@ static int load_one(corrald *d, const char *name, cerr *err)
 	else if (session_net_cni(d, &x->s) && remade)
 		r = session_net_reattach(d, &x->s, &warn);
 	else if (session_net_cni(d, &x->s) && access(rec, F_OK) < 0)
-		r = session_net_attach(d, &x->s, NULL, NULL, &warn);
+		r = session_net_attach_again(d, &x->s, &warn);
 	if (r < 0)
 		log_cerr(LOG_LVL_WARN, &warn, "session %s: its network", name);
 	session_idle_arm(d, &x->s);

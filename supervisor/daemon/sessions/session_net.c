@@ -99,10 +99,12 @@ static void on_added(corrald *d, int r, const net_ns_addr *addr, const cerr *e, 
 	}
 	if (op->done)
 		op->done(d, s, r, e, op->data);
+	else if (r < 0) /* an attach of corrald's own (a load): nobody else hears of it */
+		log_warn("session %s: its network: %s", op->name, e ? cerr_msg(e) : strerror(-r));
 	net_op_free(op);
 }
 
-int session_net_attach(corrald *d, session *s, session_net_done_fn done, void *data, cerr *err)
+static int attach(corrald *d, session *s, bool cut_short, session_net_done_fn done, void *data, cerr *err)
 {
 	session_net_op *op = calloc(1, sizeof(*op));
 	if (!op || !(op->copy.dir = strdup(s->dir))) {
@@ -114,10 +116,20 @@ int session_net_attach(corrald *d, session *s, session_net_done_fn done, void *d
 	snprintf(op->name, sizeof(op->name), "%s", s->name);
 	char cid[CNI_ID_MAX], ns[PATH_MAX], record[PATH_MAX];
 	net_ns n = ns_of(d, s, true, cid, ns, record);
-	int r = net_ns_attach(d, &n, on_added, op, err);
+	int r = (cut_short ? net_ns_attach_again : net_ns_attach)(d, &n, on_added, op, err);
 	if (r < 0)
 		net_op_free(op);
 	return r;
+}
+
+int session_net_attach(corrald *d, session *s, session_net_done_fn done, void *data, cerr *err)
+{
+	return attach(d, s, false, done, data, err);
+}
+
+int session_net_attach_again(corrald *d, session *s, cerr *err)
+{
+	return attach(d, s, true, NULL, NULL, err);
 }
 
 static void on_stale_deleted(corrald *d, int r, const net_ns_addr *addr, const cerr *e, void *data)
@@ -144,7 +156,7 @@ int session_net_reattach(corrald *d, session *s, cerr *err)
 	int r = net_ns_detach(d, &n, on_stale_deleted, op, err);
 	if (r != 0)
 		net_op_free(op);
-	return r == NET_NS_NO_RECORD ? session_net_attach(d, s, NULL, NULL, err) : r;
+	return r == NET_NS_NO_RECORD ? session_net_attach_again(d, s, err) : r;
 }
 
 void session_net_load(session *s)

@@ -13,6 +13,9 @@ void session_net_detach(struct corrald *d, session *s);
 bool session_net_cni(const struct corrald *d, const session *s);
 /* ADD ns/net to its network, in the background; done runs once it is over. */
 int session_net_attach(struct corrald *d, session *s, session_net_done_fn done, void *data, cerr *err);
+/* A load's, for a create that corrald's death cut short before its ADD was
+ * recorded: a DEL of whatever that ADD made first; a failure is logged. */
+int session_net_attach_again(struct corrald *d, session *s, cerr *err);
 /* From network.json after a restart: its address, for the members' names. */
 void session_net_load(session *s);
 /* Namespaces made again (a reboot): DEL the attachment on record, then ADD. */
