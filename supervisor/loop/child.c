@@ -189,7 +189,12 @@ static _Noreturn void fn_child(const el_child_opts *o, int in, int out, int errf
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	execve(o->path, o->argv, o->envp ? o->envp : environ);
-	_exit(127);
+	/* what a spawn's caller is told, on the stderr its owner reads (write
+	 * alone: this is the forked copy of a process with threads) */
+	static const char cannot[] = ": cannot be run\n";
+	if (write(2, o->path, strlen(o->path)) > 0 && write(2, cannot, sizeof(cannot) - 1) > 0)
+		_exit(127);
+	_exit(127); /* not even that could be said: the status alone */
 }
 
 static int fork_fn(const el_child_opts *o, int in, int out, int errfd, pid_t *pid)

@@ -78,6 +78,41 @@ static void test_fn_child_output_code_and_fds(void **state)
 	assert_string_equal(got.err, "why");
 }
 
+/* a path that ends with the loop: exec'd from a fork, its environment
+ * and output as a spawned one's, SIGPIPE at its default (corrald ignores
+ * it); one that cannot be run says so. (That it dies with corrald:
+ * test_supervisor_net_restart.sh, which kills corrald.) */
+static void test_path_ending_with_the_loop(void **state)
+{
+	_cleanup_el_ el_loop *l = NULL;
+	cerr err = { 0 };
+	assert_int_equal(el_new(&l, &err), 0);
+	signal(SIGPIPE, SIG_IGN); /* as corrald has it */
+	char *argv[] = { "sh", "-c",
+			 "m=$(awk '/^SigIgn/ {print $2}' /proc/self/status); "
+			 "printf '%s %s' \"$X\" $(( 0x$m & 0x1000 ))", NULL }; /* SIGPIPE's bit */
+	char *envp[] = { "X=given", "PATH=/usr/bin:/bin", NULL };
+	el_child_opts o = { .path = "/bin/sh", .argv = argv, .envp = envp, .fd3 = SPAWN_NULL, .max_output = 64,
+			    .ends_with_loop = true };
+	outcome got = { 0 };
+	el_child *c;
+	assert_int_equal(el_child_run(l, &o, on_done, &got, &c, &err), 0);
+	run_until_done(l, &got);
+	assert_true(got.done);
+	assert_int_equal(got.code, 0);
+	assert_string_equal(got.out, "given 0");
+	(void)c;
+	char *none[] = { "nothing", NULL };
+	el_child_opts gone = { .path = "/nonexistent/plugin", .argv = none, .fd3 = SPAWN_NULL, .max_output = 64,
+			       .ends_with_loop = true };
+	outcome lost = { 0 };
+	assert_int_equal(el_child_run(l, &gone, on_done, &lost, &c, &err), 0);
+	run_until_done(l, &lost);
+	assert_int_equal(lost.code, 127);
+	assert_string_equal(lost.err, "/nonexistent/plugin: cannot be run\n");
+	signal(SIGPIPE, SIG_DFL);
+}
+
 /* a fn that never ends is killed: done says so */
 static void test_fn_child_killed(void **state)
 {
@@ -174,6 +209,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fn_child_output_code_and_fds),
 		cmocka_unit_test(test_fn_child_killed),
+		cmocka_unit_test(test_path_ending_with_the_loop),
 		cmocka_unit_test(test_member_children_bounded_and_lowest),
 		cmocka_unit_test(test_killed_after_its_exit_still_done),
 	};
