@@ -106,7 +106,9 @@ on-a-tty" "run, exit code, read-only, privileged, default (ctr adds no seccomp),
 case_task() {
 	local rt=$1
 	local id="d-$rt"
-	crun_ "$rt" -d "$IMG" "$id" sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done'
+	# two processes at every moment, for ps to count (a loop of short
+	# sleeps is one process between them, long enough under TCG to be seen)
+	crun_ "$rt" -d "$IMG" "$id" sh -c 'trap "exit 9" USR1; sleep 1000 & wait'
 	# the exec lives on a moment after it writes: ctr's FIFO reader opens
 	# in a goroutine, and the exit can reach ctr first, whose Delete then
 	# cancels an open that has not returned, losing the output (containerd
