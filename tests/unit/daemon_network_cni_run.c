@@ -3,12 +3,14 @@
  * one before's result; a failed ADD runs DEL over the whole list in
  * reverse and reports the plugin's error; DEL goes past errors; a missing
  * plugin is named; an ADD that lost a race to make an iptables chain runs
- * once more. */
+ * once more; the drain at corrald's exit cuts a run short, and no run
+ * starts after it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,7 @@ static int setup(void **state)
 	plugin("racy", racy);
 	plugin("exists", "[ \"$CNI_COMMAND\" = DEL ] && exit 0; "
 			 "echo '{\"code\":999,\"msg\":\"iptables: CHAIN_USER_ADD failed (File exists): chain X\"}'; exit 1");
+	plugin("slow", "[ \"$CNI_COMMAND\" = ADD ] && exec sleep 30; exit 0");
 	plugin("bad", "[ \"$CNI_COMMAND\" = DEL ] && { echo '{\"code\":11,\"msg\":\"del failed\"}'; exit 1; }; "
 		      "echo '{\"cniVersion\":\"1.0.0\",\"code\":7,\"msg\":\"no more addresses\",\"details\":\"range full\"}'; exit 1");
 	return 0;
@@ -214,6 +217,62 @@ static void test_add_that_finds_the_chain_twice_fails(void **state)
 				 "one DEL c1 eth0 prev=yes ports=no\n");
 }
 
+/* what a cut ADD's owner does next: another run (as net_ns's ADD after
+ * the DEL of an ADD cut short) */
+struct again {
+	struct outcome first, second;
+	cni_runner *rn;
+	const cni_args *a;
+	int r;
+	char msg[256];
+};
+
+static void on_cut_then_again(int r, const char *result, const cerr *e, void *data)
+{
+	struct again *g = data;
+	on_done(r, result, e, &g->first);
+	_cleanup_cerr_ cerr err = { 0 };
+	g->r = cni_run_start(g->rn, CNI_ADD, LIST("one", "two", "one"), NULL, g->a, on_done, &g->second, NULL, &err);
+	snprintf(g->msg, sizeof(g->msg), "%s", err.msg);
+}
+
+static void test_drain_cuts_short_and_nothing_starts_after(void **state)
+{
+	(void)state;
+	_cleanup_el_ el_loop *l = NULL;
+	cerr err = { 0 };
+	assert_int_equal(el_new(&l, &err), 0);
+	char logp[300];
+	snprintf(logp, sizeof(logp), "%s/log", dir);
+	unlink(logp);
+	cni_args a = { .container_id = "c1", .netns = "/proc/self/ns/net", .ifname = "eth0", .path = dir };
+	cni_runner rn = { .loop = l };
+	struct again g = { .rn = &rn, .a = &a };
+	assert_int_equal(cni_run_start(&rn, CNI_ADD, LIST("one", "slow", "two"), NULL, &a, on_cut_then_again, &g, NULL,
+				       &err),
+			 0);
+	/* the slow plugin is running when the drain's time is up */
+	for (int i = 0; i < 100; i++) {
+		_cleanup_free_ char *log = NULL;
+		size_t n;
+		_cleanup_cerr_ cerr e = { 0 };
+		if (read_file_at(AT_FDCWD, logp, 65536, &log, &n, &e) == 0 && strstr(log, "slow ADD"))
+			break;
+		el_run_once(l, 50);
+	}
+	cni_run_drain(&rn, 100);
+	assert_true(g.first.done);
+	assert_int_equal(g.first.r, -ECANCELED);
+	assert_string_equal(g.first.msg, "CNI ADD of network n: cut short by corrald's exit");
+	assert_int_equal(g.r, -ECANCELED);
+	assert_string_equal(g.msg, "CNI ADD: not started: corrald is exiting");
+	assert_null(rn.live);
+	/* the cut plugin was the last to run: no DEL of the cut ADD, no second ADD */
+	_cleanup_free_ char *log = log_text();
+	assert_string_equal(log, "one ADD c1 eth0 prev=no ports=no\n"
+				 "slow ADD c1 eth0 prev=yes ports=yes\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_missing_plugin_is_named),
 		cmocka_unit_test(test_add_that_lost_a_chain_race_runs_again),
 		cmocka_unit_test(test_add_that_finds_the_chain_twice_fails),
+		cmocka_unit_test(test_drain_cuts_short_and_nothing_starts_after),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -230,6 +230,8 @@ static int dup_str(char **dst, const char *s)
 int cni_run_start(cni_runner *rn, enum cni_cmd cmd, const char *list_text, const char *prev_result, const cni_args *a,
 		  cni_done_fn done, void *data, cni_run **out, cerr *err)
 {
+	if (rn->cutting)
+		return cerr_set(err, ECANCELED, "CNI %s: not started: corrald is exiting", cmd_names[cmd]);
 	cni_run *r = calloc(1, sizeof(*r));
 	if (!r)
 		return cerr_set(err, ENOMEM, "out of memory");
@@ -283,6 +285,7 @@ void cni_run_drain(cni_runner *rn, int timeout_ms)
 			break;
 	/* what did not finish: its plugin killed, the rest not run (no DEL of
 	 * a cut ADD either), and its owner told, so that it holds it no more */
+	rn->cutting = true;
 	for (cni_run *r = rn->live, *next_r; r; r = next_r) {
 		next_r = r->next_live;
 		log_warn("CNI %s of network %s for %s: cut short by corrald's exit", cmd_names[cmd_now(r)],

@@ -20,6 +20,7 @@ typedef struct cni_run cni_run;
 typedef struct cni_runner {
 	el_loop *loop;
 	cni_run *live;
+	bool cutting; /* the drain cuts what is left: no run starts */
 } cni_runner;
 /* list_text: the conflist; prev_result: the ADD result for DEL and CHECK
  * (NULL: none). Everything is copied. */
@@ -29,5 +30,7 @@ int cni_run_start(cni_runner *rn, enum cni_cmd cmd, const char *list_text, const
  * ADD is killed (so its DEL runs); a DEL goes on to its end. */
 void cni_run_detach(cni_run *r, cni_done_fn done, void *data);
 /* At corrald's exit: let the runs under way (a DEL at a container's end)
- * finish, for up to timeout_ms, then cut the rest short. */
+ * finish, for up to timeout_ms, then cut the rest short; from then on
+ * cni_run_start refuses (ECANCELED), so that what a cut run's owner does
+ * next (an ADD after its DEL) starts no plugin while corrald leaves. */
 void cni_run_drain(cni_runner *rn, int timeout_ms);
