@@ -4,9 +4,11 @@
 # the MAC that goes with it, and answers at once; a CHECK after a corrald
 # restart says nothing of what is fine; --network none has lo up; a
 # network's subnet is one the host does not route; a DEL that fails, a
-# container's or a session's, is tried again. Each test runs corrald
-# in a network namespace of its own (network_lib.sh).
-# time: about 100 s (11 cases); one case (about 35 s) restarts a published service six times and checks its address, MAC and answer after each
+# container's or a session's, is tried again; what an ADD cut short by
+# corrald's death made (a start's, a connect's, a session's) is DELed by
+# the next corrald. Each test runs corrald in a network namespace of its
+# own (network_lib.sh).
+# time: about 300 s (18 cases); one case (about 35 s) restarts a published service six times and checks its address, MAC and answer after each
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
@@ -450,6 +452,88 @@ test_svnr_a_sessions_add_cut_by_corralds_death_is_done_again() {
 	ctl session rm pod.3 >/dev/null
 	wait_for 10 sh -c "[ \$(grep -lF corral-session-pod.3 '$STATE_D'/networks/ipam/corral/* 2>/dev/null | wc -l) -eq 0 ]" || fail "its lease is left"
 	wait_for 10 sh -c "[ -z \"\$(nsenter --net='$T/netns' ip -o link show type veth)\" ]" || fail "a veth is left"
+}
+
+# the same for a container: its start's ADD held in its firewall plugin
+# (its veth and lease made), corrald SIGKILLed; the plugin ends with it,
+# the next corrald finds the container not running, and a start gives it
+# its network (one lease, one veth, an address); its removal leaves no
+# lease, veth, pin or rule. (Before, the next corrald freed the cut ADD's
+# lease and dropped its pin without a DEL: bridge's masquerade rule for
+# its address stayed, and the removal's DEL failed on the chain it held.)
+test_svnr_a_containers_add_cut_by_corralds_death_leaves_nothing() {
+	trap cleanup_sv EXIT
+	need_cni
+	wrap_cni '[ "$CNI_COMMAND" = ADD ] && [ "${0##*/}" = firewall ] && [ ! -e %s ] && exec sleep 1000' "$T/go"
+	start_sv_netns
+	ctl run -d --name cut "$IMG" sleep 1000 >"$T/run.out" 2>&1 &
+	local run=$! id plugin
+	wait_for 20 pgrep -P "$CORRALD_PID" -x sleep || fail "the ADD never reached its firewall plugin"
+	plugin=$(pgrep -P "$CORRALD_PID" -x sleep)
+	id=$(ctl --json inspect cut | jq -r '.[0].id')
+	assert_eq "$(grep -lF "$id" "$STATE_D"/networks/ipam/corral/* 2>/dev/null | wc -l)" 1 "the cut ADD's lease"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 1 "the cut ADD's veth"
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	wait "$run" 2>/dev/null || true
+	wait_for 10 sh -c "! kill -0 $plugin 2>/dev/null" || fail "the plugin outlived corrald: $(ps -o pid,ppid,args -p "$plugin")"
+	touch "$T/go"
+	start_sv_netns
+	wait_for 10 sh -c "[ \"\$('$CORRALCTL' --socket '$SOCK' --json inspect cut | jq -r '.[0].state.status')\" != running ]" ||
+		fail "the cut container runs: $(ctl --json inspect cut | jq -c '.[0].state')"
+	ctl start cut >"$T/start.out" 2>&1 || fail "its start after the cut: $(cat "$T/start.out"; grep -F "$id" "$T/corrald.log" | tail -3)"
+	assert_eq "$(grep -lF "$id" "$STATE_D"/networks/ipam/corral/* 2>/dev/null | wc -l)" 1 "its lease"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 1 "veths"
+	[ "$(ip_of cut corral)" != null ] || fail "no address: $(ctl --json inspect cut | jq -c '.[0].networks')"
+	ctl rm -f cut >/dev/null
+	wait_for 10 sh -c "[ \$(grep -lF '$id' '$STATE_D'/networks/ipam/corral/* 2>/dev/null | wc -l) -eq 0 ]" || fail "its lease is left"
+	wait_for 10 sh -c "[ -z \"\$(nsenter --net='$T/netns' ip -o link show type veth)\" ]" || fail "a veth is left"
+	wait_for 10 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/netns' 2>/dev/null)\" ]" || fail "a pin is left: $(ls "$STATE_D/networks/netns")"
+	wait_for 10 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/pending' 2>/dev/null)\" ]" || fail "a DEL is left to do: $(grep DEL "$T/corrald.log")"
+	assert_eq "$(rules | grep -c "$id")" 0 "its rules left (bridge's masquerade, by the first ADD's address)"
+	assert_not_contains "$(cat "$T/corrald.log")" "DEL: CNI plugin" "a DEL that failed"
+	assert_contains "$(cat "$T/corrald.log")" "container cut: the ADD of eth0 (network corral) was cut short by corrald's end" "what corrald says of the cut ADD"
+}
+
+# the same for a further network: a running container's connect held in
+# eth1's firewall plugin, corrald SIGKILLed; the next corrald DELs what the
+# cut ADD made in the container's namespace (eth1's veth, its lease and
+# rules on the second network), and the container runs on, on eth0.
+test_svnr_a_connects_add_cut_by_corralds_death_leaves_nothing() {
+	trap cleanup_sv EXIT
+	need_cni
+	wrap_cni '[ "$CNI_COMMAND" = ADD ] && [ "$CNI_IFNAME" = eth1 ] && [ "${0##*/}" = firewall ] && exec sleep 1000'
+	start_sv_netns
+	ctl network create n2 >/dev/null
+	ctl run -d --name two "$IMG" sleep 1000 >/dev/null
+	local id plugin connect
+	id=$(ctl --json inspect two | jq -r '.[0].id')
+	ctl network connect n2 two >"$T/connect.out" 2>&1 &
+	connect=$!
+	wait_for 20 pgrep -P "$CORRALD_PID" -x sleep || fail "the ADD never reached its firewall plugin"
+	plugin=$(pgrep -P "$CORRALD_PID" -x sleep)
+	assert_eq "$(grep -lF "$id" "$STATE_D"/networks/ipam/n2/* 2>/dev/null | wc -l)" 1 "the cut ADD's lease"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 2 "eth0's veth and the cut ADD's"
+	# its address: its lease's name; bridge's masquerade names it
+	local ip2
+	ip2=$(basename "$(grep -lF "$id" "$STATE_D"/networks/ipam/n2/*)")
+	[ "$(rules | grep -cw "$ip2")" -gt 0 ] || fail "the cut ADD made no rule for $ip2: $(rules)"
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	wait "$connect" 2>/dev/null || true
+	wait_for 10 sh -c "! kill -0 $plugin 2>/dev/null" || fail "the plugin outlived corrald: $(ps -o pid,ppid,args -p "$plugin")"
+	start_sv_netns
+	wait_for 10 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/pending' 2>/dev/null)\" ]" || fail "a DEL is left to do: $(grep DEL "$T/corrald.log")"
+	assert_eq "$(grep -lF "$id" "$STATE_D"/networks/ipam/n2/* 2>/dev/null | wc -l)" 0 "the cut ADD's lease"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 1 "veths: eth0's"
+	assert_eq "$(rules | grep -cw "$ip2")" 0 "the cut ADD's rules"
+	assert_contains "$(cat "$T/corrald.log")" "container two: the ADD of eth1 (network n2) was cut short by corrald's end" "what corrald says of the cut ADD"
+	assert_eq "$(state_of two status)" running "the container"
+	ctl rm -f two >/dev/null
+	wait_for 10 sh -c "[ -z \"\$(nsenter --net='$T/netns' ip -o link show type veth)\" ]" || fail "a veth is left"
+	wait_for 10 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/netns' 2>/dev/null)\" ]" || fail "a pin is left: $(ls "$STATE_D/networks/netns")"
+	assert_eq "$(grep -lF "$id" "$STATE_D"/networks/ipam/*/* 2>/dev/null | wc -l)" 0 "leases left"
+	assert_not_contains "$(cat "$T/corrald.log")" "DEL: CNI plugin" "a DEL that failed"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -47,8 +47,7 @@ static int write_record(const struct corrald *d, const ctr *c, const char *conf,
 	net_pin_path(d, c->id, pin, sizeof(pin));
 	ctr_dir(d, c, path, sizeof(path));
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
-	net_record_of rec = { .network = c->spec.net_name, .netns = pin, .ports = c->spec.ports,
-			      .n_ports = c->spec.n_ports, .conf = conf, .result = result };
+	net_record_of rec = net_record_of_ctr(c, pin, conf, result);
 	return net_record_write(path, &rec, err);
 }
 

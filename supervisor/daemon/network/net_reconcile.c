@@ -10,6 +10,7 @@
 #include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/net_bridges.h"
+#include "supervisor/daemon/network/net_extra.h"
 #include "supervisor/daemon/netfiles/netns_pin.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
@@ -85,6 +86,54 @@ static void free_leases(corrald *d, const char *dir, const char *net)
 	each_entry(d, sub, free_lease);
 }
 
+/* The DEL of an ADD that corrald's end cut short (rec: its attachment,
+ * the config read here), recorded as one to run again with no result:
+ * net_redo_dels runs it next, in the pinned namespace, where bridge finds
+ * the addresses whose masquerade rules go. Freeing the lease and dropping
+ * the pin alone left those rules, and the next ADD's DEL failed on the
+ * chain they held. */
+static void record_cut(corrald *d, const ctr *c, net_record_of rec)
+{
+	const char *ifname = rec.ifname ? rec.ifname : NET_IFNAME;
+	char pend[PATH_MAX];
+	net_pending_path(d, c->id, ifname, pend, sizeof(pend));
+	if (access(pend, F_OK) == 0) /* a DEL to come covers it */
+		return;
+	_cleanup_free_ char *conf = NULL;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (net_store_text(d->cfg->cni_config_dir, rec.network, &conf, &err) < 0 ||
+	    (rec.conf = conf, net_record_write_pending(pend, &rec, &err)) < 0) {
+		log_cerr(LOG_LVL_WARN, &err, "container %s: the DEL of its %s ADD cut short", c->name, ifname);
+		return;
+	}
+	log_info("container %s: the ADD of %s (network %s) was cut short by corrald's end: its DEL is run", c->name,
+		 ifname, rec.network);
+}
+
+/* A container's pin: an ADD cut short left it with no attachment (eth0's,
+ * at a start), or with a further network listed and not attached (at a
+ * start after eth0, or a connect); a DEL of what it may have made (a veth,
+ * a lease, rules) is recorded for each. */
+static void del_cut_adds(corrald *d, const char *dir, const char *id)
+{
+	ctr *c = by_id(d, id);
+	char pin[PATH_MAX], path[PATH_MAX];
+	if (!c || c->spec.network != CTR_NET_CNI || net_del_under_way(d, id) || net_holders_cni_id(d, id))
+		return;
+	snprintf(pin, sizeof(pin), "%s/%s", dir, id);
+	if (!net_attached(d, id))
+		return record_cut(d, c, net_record_of_ctr(c, pin, NULL, NULL));
+	_cleanup_(net_extras_release) net_extras x = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (net_extras_load(d, c, &x, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "container %s: its further networks", c->name);
+	for (size_t i = 0; i < x.n; i++) {
+		net_record_path(d, c, x.v[i].ifname, path, sizeof(path));
+		if (access(path, F_OK) < 0)
+			record_cut(d, c, (net_record_of){ .network = x.v[i].network, .netns = pin, .ifname = x.v[i].ifname });
+	}
+}
+
 static void drop_pin(corrald *d, const char *dir, const char *id)
 {
 	if (in_use(d, id))
@@ -139,7 +188,7 @@ static bool check_one(check_queue *q, ctr *c)
 	char portmap_path[PATH_MAX];
 	cni_args a = { .container_id = c->id, .netns = pin, .ifname = ifname, .path = q->d->cfg->cni_path,
 		       .ports = rec.ports, .n_ports = rec.n_ports };
-	if (json_parse(rec.result, "network result", &result, NULL) == 0)
+	if (rec.result && json_parse(rec.result, "network result", &result, NULL) == 0)
 		a.portmap_env_path = check_path_for(q->d, result, portmap_path, sizeof(portmap_path));
 	if (cni_run_start(&q->d->network->cni, CNI_CHECK, rec.conf, rec.result, &a, on_checked, q, NULL, &err) == 0) {
 		q->checked++;
@@ -208,6 +257,8 @@ static void sweep_bridges(corrald *d)
 void net_reconcile(corrald *d)
 {
 	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/networks/netns", d->cfg->state_dir);
+	each_entry(d, dir, del_cut_adds);
 	net_redo_dels(d);
 	net_ipam_dir(d, dir, sizeof(dir));
 	each_entry(d, dir, free_leases);

@@ -1,5 +1,8 @@
 /* At corrald's start, after the containers are adopted: what a crash left
  * of the networks is undone, and what runs is checked.
+ *  - a container's ADD cut short (its pin with no attachment, or a further
+ *    network listed and not attached) gets a DEL record, with no result,
+ *    in networks/pending;
  *  - a DEL record left in networks/pending is run again (its container
  *    removed, or ended while corrald was down), or dropped when its
  *    container is attached again (the DEL to come covers it);

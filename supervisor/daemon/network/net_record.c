@@ -23,14 +23,21 @@ int net_record_write(const char *path, const net_record_of *rec, cerr *err)
 	_cleanup_json_ yajl_val cv = NULL, rv = NULL;
 	int r;
 	if ((r = json_parse(rec->conf, "network config", &cv, err)) < 0 ||
-	    (r = json_parse(rec->result, "network result", &rv, err)) < 0)
+	    (rec->result && (r = json_parse(rec->result, "network result", &rv, err)) < 0))
 		return r;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
 	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", rec->network) || jg_key_str(g, "interface", rec->ifname ? rec->ifname : NET_IFNAME) ||
 	    jg_key_str(g, "netns", rec->netns) || cni_ports_gen(g, "portMappings", rec->ports, rec->n_ports) ||
-	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") || jg_value(g, rv) || yajl_gen_map_close(g))
+	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") || (rv ? jg_value(g, rv) : yajl_gen_null(g) != yajl_gen_status_ok) ||
+	    yajl_gen_map_close(g))
 		return cerr_set(err, ENOMEM, "out of memory");
 	return jg_write_file(g, path, 0600, 0, err);
+}
+
+net_record_of net_record_of_ctr(const ctr *c, const char *pin, const char *conf, const char *result)
+{
+	return (net_record_of){ .network = c->spec.net_name, .netns = pin, .ports = c->spec.ports,
+				.n_ports = c->spec.n_ports, .conf = conf, .result = result };
 }
 
 int net_record_read(const char *path, net_record *rec, cerr *err)
@@ -55,8 +62,9 @@ int net_record_read(const char *path, net_record *rec, cerr *err)
 		return cerr_wrap(err, "%s", path);
 	}
 	_cleanup_json_gen_ yajl_gen g1 = json_gen_new(false), g2 = json_gen_new(false);
-	if (!g1 || !g2 || jg_value(g1, cv) || jg_value(g2, rv) || !(rec->conf = jg_finish(g1, NULL)) ||
-	    !(rec->result = jg_finish(g2, NULL)) || !(rec->netns = strdup(ns ? ns : ""))) {
+	if (!g1 || !g2 || jg_value(g1, cv) || !(rec->conf = jg_finish(g1, NULL)) ||
+	    (!YAJL_IS_NULL(rv) && (jg_value(g2, rv) || !(rec->result = jg_finish(g2, NULL)))) ||
+	    !(rec->netns = strdup(ns ? ns : ""))) {
 		net_record_release(rec);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
@@ -85,17 +93,32 @@ void net_pending_path(const struct corrald *d, const char *id, const char *ifnam
 		 bare ? "" : ifname ? ifname : NET_IFNAME);
 }
 
+/* networks/pending, made when its first record comes: 0 or -errno */
+static int pending_dir(const char *pend, char *dir, size_t n)
+{
+	snprintf(dir, n, "%.*s", (int)(strrchr(pend, '/') - pend), pend);
+	return mkdir_p(dir, 0700);
+}
+
 int net_record_set_aside(const char *path, const char *pend)
 {
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(pend, '/') - pend), pend);
-	int r = mkdir_p(dir, 0700);
+	int r = pending_dir(pend, dir, sizeof(dir));
 	if (r < 0)
 		return r;
 	if (rename(path, pend) < 0)
 		return -errno;
 	(void)fsync_dir(dir);
 	return 0;
+}
+
+int net_record_write_pending(const char *pend, const net_record_of *rec, cerr *err)
+{
+	char dir[PATH_MAX];
+	int r = pending_dir(pend, dir, sizeof(dir));
+	if (r < 0)
+		return cerr_set(err, -r, "%s: %s", dir, strerror(-r));
+	return net_record_write(pend, rec, err);
 }
 
 bool net_ifname_ok(const char *ifname)

@@ -9,7 +9,12 @@
  * (net_record.c). */
 int net_record_read(const char *path, net_record *rec, cerr *err);
 void net_record_release(net_record *rec);
+/* A NULL result is written as null and read as NULL: the record of an ADD
+ * cut short, whose DEL has no result to give (net_reconcile.c). */
 int net_record_write(const char *path, const net_record_of *rec, cerr *err);
+/* c's eth0 attachment: its spec's network and ports, in the pinned
+ * namespace pin (net_pin_path). */
+net_record_of net_record_of_ctr(const ctr *c, const char *pin, const char *conf, const char *result);
 /* <state>/networks/netns/<id>: its pinned namespace (netns_pin.h). */
 void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n);
 /* <state>/networks/pending/<id>.json (eth0's; <id>.<ifname>.json a further
@@ -19,6 +24,8 @@ void net_pending_path(const struct corrald *d, const char *id, const char *ifnam
 /* Move the record at path to pend (a net_pending_path): -errno, and it
  * stays where it was, if it cannot be moved. */
 int net_record_set_aside(const char *path, const char *pend);
+/* Write a record at pend (a net_pending_path), its directory made first. */
+int net_record_write_pending(const char *pend, const net_record_of *rec, cerr *err);
 /* eth0 .. eth15: an attachment's interface. */
 bool net_ifname_ok(const char *ifname);
 /* containers/<id>/network.json (ifname eth0 or NULL) or network-IF.json. */
