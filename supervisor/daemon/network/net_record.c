@@ -28,8 +28,8 @@ int net_record_write(const char *path, const net_record_of *rec, cerr *err)
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
 	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", rec->network) || jg_key_str(g, "interface", rec->ifname ? rec->ifname : NET_IFNAME) ||
 	    jg_key_str(g, "netns", rec->netns) || cni_ports_gen(g, "portMappings", rec->ports, rec->n_ports) ||
-	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") || (rv ? jg_value(g, rv) : yajl_gen_null(g) != yajl_gen_status_ok) ||
-	    yajl_gen_map_close(g))
+	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") ||
+	    (rv ? jg_value(g, rv) : yajl_gen_null(g) != yajl_gen_status_ok) || yajl_gen_map_close(g))
 		return cerr_set(err, ENOMEM, "out of memory");
 	return jg_write_file(g, path, 0600, 0, err);
 }
