@@ -92,14 +92,22 @@ static void on_done(int r, const char *result, const cerr *e, void *data)
 	o->result = result ? strdup(result) : NULL;
 }
 
-static void run(enum cni_cmd cmd, const char *list, const char *prev, struct outcome *o)
+/* a loop for the runs, and the plugins' log (its path in logp) emptied */
+static el_loop *fresh_loop(char *logp, size_t n)
 {
-	_cleanup_el_ el_loop *l = NULL;
+	el_loop *l = NULL;
 	cerr err = { 0 };
 	assert_int_equal(el_new(&l, &err), 0);
-	char logp[300];
-	snprintf(logp, sizeof(logp), "%s/log", dir);
+	snprintf(logp, n, "%s/log", dir);
 	unlink(logp);
+	return l;
+}
+
+static void run(enum cni_cmd cmd, const char *list, const char *prev, struct outcome *o)
+{
+	char logp[300];
+	_cleanup_el_ el_loop *l = fresh_loop(logp, sizeof(logp));
+	cerr err = { 0 };
 	cni_port p = { .host_port = 8080, .container_port = 80, .protocol = "tcp" };
 	cni_args a = { .container_id = "c1", .netns = "/proc/self/ns/net", .ifname = "eth0", .path = dir, .ports = &p, .n_ports = 1 };
 	memset(o, 0, sizeof(*o));
@@ -239,12 +247,9 @@ static void on_cut_then_again(int r, const char *result, const cerr *e, void *da
 static void test_drain_cuts_short_and_nothing_starts_after(void **state)
 {
 	(void)state;
-	_cleanup_el_ el_loop *l = NULL;
-	cerr err = { 0 };
-	assert_int_equal(el_new(&l, &err), 0);
 	char logp[300];
-	snprintf(logp, sizeof(logp), "%s/log", dir);
-	unlink(logp);
+	_cleanup_el_ el_loop *l = fresh_loop(logp, sizeof(logp));
+	cerr err = { 0 };
 	cni_args a = { .container_id = "c1", .netns = "/proc/self/ns/net", .ifname = "eth0", .path = dir };
 	cni_runner rn = { .loop = l };
 	struct again g = { .rn = &rn, .a = &a };
