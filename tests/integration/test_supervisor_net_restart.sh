@@ -502,7 +502,8 @@ test_svnr_a_containers_add_cut_by_corralds_death_leaves_nothing() {
 test_svnr_a_connects_add_cut_by_corralds_death_leaves_nothing() {
 	trap cleanup_sv EXIT
 	need_cni
-	wrap_cni '[ "$CNI_COMMAND" = ADD ] && [ "$CNI_IFNAME" = eth1 ] && [ "${0##*/}" = firewall ] && exec sleep 1000'
+	: >"$T/hold"
+	wrap_cni '[ -e %s ] && [ "$CNI_COMMAND" = ADD ] && [ "$CNI_IFNAME" = eth1 ] && [ "${0##*/}" = firewall ] && exec sleep 1000' "$T/hold"
 	start_sv_netns
 	ctl network create n2 >/dev/null
 	ctl run -d --name two "$IMG" sleep 1000 >/dev/null
@@ -529,6 +530,13 @@ test_svnr_a_connects_add_cut_by_corralds_death_leaves_nothing() {
 	assert_eq "$(rules | grep -cw "$ip2")" 0 "the cut ADD's rules"
 	assert_contains "$(cat "$T/corrald.log")" "container two: the ADD of eth1 (network n2) was cut short by corrald's end" "what corrald says of the cut ADD"
 	assert_eq "$(state_of two status)" running "the container"
+	# the connect failed whole, as one a plugin fails: off the list, and free to be made again
+	assert_eq "$(ctl --json inspect two | jq -r '.[0].networks | keys | join(" ")')" corral "its networks"
+	assert_contains "$(cat "$T/corrald.log")" "container two: its connect to network n2 was cut short" "what corrald says of the connect"
+	rm "$T/hold"
+	ctl network connect n2 two || fail "the connect made again failed"
+	assert_contains "$(ctl --json inspect two | jq -r '.[0].networks.n2.ipAddress')" . "its address on n2"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 2 "veths: eth0's and eth1's"
 	ctl rm -f two >/dev/null
 	wait_for 10 sh -c "[ -z \"\$(nsenter --net='$T/netns' ip -o link show type veth)\" ]" || fail "a veth is left"
 	wait_for 10 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/netns' 2>/dev/null)\" ]" || fail "a pin is left: $(ls "$STATE_D/networks/netns")"

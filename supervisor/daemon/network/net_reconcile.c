@@ -1,5 +1,6 @@
 /* What a crash left of the networks, undone at start (net_reconcile.h). */
 #include "supervisor/daemon/network/net_reconcile.h"
+#include "supervisor/daemon/containers/record/ctr_gen.h"
 #include "supervisor/daemon/containers/record/ctr_publish.h"
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/network/net_globals.h"
@@ -113,7 +114,9 @@ static void record_cut(corrald *d, const ctr *c, net_record_of rec)
 /* A container's pin: an ADD cut short left it with no attachment (eth0's,
  * at a start), or with a further network listed and not attached (at a
  * start after eth0, or a connect); a DEL of what it may have made (a veth,
- * a lease, rules) is recorded for each. */
+ * a lease, rules) is recorded for each. A running container's further
+ * network is its connect's (a start ADDs them all before it runs): that
+ * connect failed whole, and goes off the list as a connect that fails does. */
 static void del_cut_adds(corrald *d, const char *dir, const char *id)
 {
 	ctr *c = by_id(d, id);
@@ -127,11 +130,30 @@ static void del_cut_adds(corrald *d, const char *dir, const char *id)
 	_cleanup_cerr_ cerr err = { 0 };
 	if (net_extras_load(d, c, &x, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "container %s: its further networks", c->name);
-	for (size_t i = 0; i < x.n; i++) {
-		net_record_path(d, c, x.v[i].ifname, path, sizeof(path));
-		if (access(path, F_OK) < 0)
-			record_cut(d, c, (net_record_of){ .network = x.v[i].network, .netns = pin, .ifname = x.v[i].ifname });
+	size_t listed = x.n;
+	for (size_t i = 0; i < x.n;) {
+		net_extra *e = &x.v[i];
+		net_record_path(d, c, e->ifname, path, sizeof(path));
+		if (access(path, F_OK) == 0) {
+			i++;
+			continue;
+		}
+		record_cut(d, c, (net_record_of){ .network = e->network, .netns = pin, .ifname = e->ifname });
+		if (c->status != CS_RUNNING) {
+			i++;
+			continue;
+		}
+		log_info("container %s: its connect to network %s was cut short: it is not connected", c->name,
+			 e->network);
+		char net[sizeof(e->network)];
+		snprintf(net, sizeof(net), "%s", e->network);
+		net_extras_drop(&x, net);
 	}
+	if (x.n == listed)
+		return;
+	ctr_list_stale(c);
+	if (net_extras_save(d, c, &x, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "container %s: its further networks", c->name);
 }
 
 static void drop_pin(corrald *d, const char *dir, const char *id)
