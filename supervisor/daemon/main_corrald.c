@@ -195,7 +195,8 @@ static int start_handoffs(corrald *d, gid_t group, int docker_fd, int cri_fd, ce
 		{ .name = "docker", .title = "the Docker API", .noun = "Docker API", .path = config_docker_socket(cfg), .bin = d->docker_bin,
 		  .user = cfg->docker_user, .idle_timeout = cfg->docker_idle_timeout, .refuse = handoff_refuse_http1 },
 		{ .name = "cri", .title = "the CRI", .noun = "CRI", .path = config_cri_socket(cfg), .bin = d->cri_bin,
-		  .user = cfg->cri_user, .grants_conns = true, .refuse = handoff_refuse_http2 },
+		  .user = cfg->cri_user, .grants_conns = true, .own_view = true,
+		  .refuse = handoff_refuse_http2 },
 	};
 	int fds[] = { docker_fd, cri_fd };
 	struct handoff **out[] = { &d->docker, &d->cri };

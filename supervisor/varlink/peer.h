@@ -13,6 +13,8 @@ typedef struct peer_cred {
 	gid_t gid;
 	int n_groups; /* supplementary groups (SO_PEERGROUPS), truncated */
 	gid_t groups[PEER_MAX_GROUPS];
+	/* sees only its own objects, even as root: a CRI client's (owner.h) */
+	bool own_only;
 } peer_cred;
 
 /* SO_PEERCRED and SO_PEERGROUPS of a connected socket. */

@@ -304,7 +304,10 @@ removed: True" "the pod after corrald's restart"
 }
 
 # a member of the group through the CRI: its pods are its own, and what
-# only root may ask for (a log at a path of its choosing) is refused
+# only root may ask for (a log at a path of its choosing) is refused.
+# Root's CRI view (kubelet's node) holds root's objects only: kubelet would
+# trust a member's labels (a log path it rotates and deletes, a pod uid it
+# kills for), and GC its containers and images.
 test_cri_member() {
 	trap cleanup_sv EXIT
 	need_cni
@@ -322,7 +325,9 @@ test_cri_member() {
 	assert_eq "$(mcri 4242 ListPodSandbox | jq '.items | length')" 1 "the member's pods"
 	assert_eq "$(mcri 4343 ListPodSandbox | jq '.items | length')" 0 "another member's view"
 	assert_contains "$(mcri 4343 PodSandboxStatus "{\"podSandboxId\":\"$pod\"}")" "error: NOT_FOUND" "another member's status"
-	assert_eq "$(cri ListPodSandbox | jq '.items | length')" 1 "root's view"
+	assert_eq "$(cri ListPodSandbox | jq '.items | length')" 0 "root's CRI view"
+	assert_contains "$(cri PodSandboxStatus "{\"podSandboxId\":\"$pod\"}")" "error: NOT_FOUND" "root's CRI status"
+	assert_contains "$(ctl session ls)" "n/m" "root's varlink view"
 	# a pod whose log directory is the host's /etc: corrald's monitor (root)
 	# would write there
 	local evil
@@ -336,8 +341,21 @@ test_cri_member() {
 	assert_contains "$(mcri 4343 ContainerStatus "{\"containerId\":\"$cid\"}")" "error: NOT_FOUND" "another member's container"
 	assert_contains "$(mcri 4343 RemoveContainer "{\"containerId\":\"$cid\"}")" "{}" "removing another's is a no-op"
 	assert_eq "$(mcri 4242 ContainerStatus "{\"containerId\":\"$cid\"}" | jq -r .status.state)" CONTAINER_CREATED "still there"
+	# the member forges a CRI container over varlink: its pod's labels, and
+	# a log path of root's files, that kubelet would rotate and delete
+	local forged
+	# shellcheck disable=SC2046
+	forged=$(mctl 4242 create --name forged $(mctl 4242 --json inspect "$cid" |
+		jq -r '.[0].labels | to_entries[] | "--label=\(.key)=\(.value)"') \
+		--label io.kubernetes.cri.log-path=/etc/passwd busybox:latest true) || fail "the forged container: $forged"
+	assert_eq "$(mcri 4242 ListContainers | jq '.containers | length')" 2 "the member's own CRI view"
+	assert_eq "$(cri ListContainers | jq '.containers | length')" 0 "root's CRI view of containers"
+	assert_contains "$(cri ContainerStatus "{\"containerId\":\"$forged\"}")" "error: NOT_FOUND" "the forged container to root's CRI"
+	assert_eq "$(cri ListImages | jq '[.images[]? | select(.repoTags[]? == "busybox:latest")] | length')" 0 "the member's image to root's CRI"
+	assert_contains "$(ctl ps -a)" forged "root's varlink view"
+	mctl 4242 rm forged >/dev/null
 	mcri 4242 RemovePodSandbox "{\"podSandboxId\":\"$pod\"}" >/dev/null
-	assert_eq "$(cri ListPodSandbox | jq '.items | length')" 0 "pods after the member's removal"
+	assert_eq "$(mcri 4242 ListPodSandbox | jq '.items | length')" 0 "pods after the member's removal"
 }
 
 # what only root may ask of a container, asked by a member over varlink:

@@ -253,8 +253,11 @@ static void on_grant(el_source *src, int fd, uint32_t events, void *data)
  * connection over its fd 3 (and where it asks for more, grants_conns);
  * corrald serves fd 3 as the client's own varlink connection. Then the
  * standbys are made up again. */
-static void serve(struct handoff *ds, int conn, const peer_cred *peer)
+static void serve(struct handoff *ds, int conn, const peer_cred *client)
 {
+	peer_cred cred = *client;
+	cred.own_only = ds->o.own_view;
+	const peer_cred *peer = &cred;
 	if (peer->uid != 0 && procs_of(ds, peer->uid) >= HELPER_MAX_PER_MEMBER) {
 		char why[128];
 		snprintf(why, sizeof(why), "uid %u has %d %s connections open, the most one member may",

@@ -29,6 +29,8 @@ typedef struct handoff_opts {
 	 * (a byte each; one fd comes back for it, or none when refused): a
 	 * helper that serves calls at once (HTTP/2 streams) takes one for each */
 	bool grants_conns;
+	/* its clients see only their own objects, even root (owner.h) */
+	bool own_view;
 	/* say why a connection is refused, before its protocol is read */
 	void (*refuse)(int conn, const char *why);
 	/* A TCP address (HOST:PORT; port 0: the kernel's pick) to listen on

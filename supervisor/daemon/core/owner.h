@@ -4,7 +4,10 @@
  * for every method, to "may this peer see or change it" (corrald(8)
  * SECURITY): root and corrald itself (no peer) reach everything; a member
  * of the access group reaches only what it made, and everything else is
- * not there for it. */
+ * not there for it. Root through the CRI socket (own_only) reaches only
+ * root's: kubelet's node is its pods, and a member's objects, whose labels
+ * it would trust (a log path it deletes, a pod it kills), are not there
+ * for it, nor for its image and container GC. */
 #pragma once
 #include <stdbool.h>
 #include <sys/types.h>
@@ -12,7 +15,7 @@
 
 static inline bool owner_may(const peer_cred *peer, uid_t owner)
 {
-	return !peer || peer->uid == 0 || peer->uid == owner;
+	return !peer || peer->uid == owner || (peer->uid == 0 && !peer->own_only);
 }
 
 /* Root's images are shared read-only: every peer may see and use what

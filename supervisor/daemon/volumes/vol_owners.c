@@ -102,7 +102,7 @@ int vol_list_seen(const corrald *d, const peer_cred *peer, vol_info **out, size_
 	char dir[PATH_MAX];
 	vol_dir(d, peer->uid, dir, sizeof(dir));
 	int r = vol_list(dir, out, n, err);
-	if (r < 0 || peer->uid != 0)
+	if (r < 0 || peer->uid != 0 || peer->own_only)
 		return r;
 	_cleanup_closedir_ DIR *top = opendir(dir);
 	struct dirent *e;
