@@ -28,7 +28,8 @@ int cfg_edit_copy(cfg_edit *to, const cfg_edit *from)
 	*to = (cfg_edit){ .env = strv_copy(from->env), .workdir = strdup(from->workdir), .user = strdup(from->user),
 			    .shell = strv_copy(from->shell), .patch_keys = strv_copy(from->patch_keys),
 			    .patch_values = strv_copy(from->patch_values), .merge_keys = strv_copy(from->merge_keys),
-			    .merge_values = strv_copy(from->merge_values) };
+			    .merge_values = strv_copy(from->merge_values), .bytes = from->bytes,
+			    .entries = from->entries };
 	if ((from->env && !to->env) || !to->workdir || !to->user || (from->shell && !to->shell) ||
 	    (from->patch_keys && (!to->patch_keys || !to->patch_values)) ||
 	    (from->merge_keys && (!to->merge_keys || !to->merge_values))) {
@@ -57,6 +58,8 @@ int cfg_edit_from_image(cfg_edit *c, yajl_val config, bool inspect)
 	c->workdir = strdup(YAJL_IS_STRING(wd) ? wd->u.string : "");
 	c->user = strdup(YAJL_IS_STRING(user) ? user->u.string : "");
 	int r = get_strv(config, inspect ? "env" : "Env", &c->env);
+	for (size_t i = 0; r == 0 && c->env && c->env[i]; i++) /* the image's own: counted, never refused */
+		c->bytes += strlen(c->env[i]), c->entries++;
 	if (r == 0)
 		r = get_strv(config, inspect ? "shell" : "Shell", &c->shell);
 	if (r == 0 && !c->shell) /* RUN's shell form, unless the image says */
@@ -64,18 +67,33 @@ int cfg_edit_from_image(cfg_edit *c, yajl_val config, bool inspect)
 	return !c->workdir || !c->user ? -ENOMEM : r;
 }
 
-/* Replace or add key's value in the list pair (keys, values). */
-static int put(char ***keys, char ***values, const char *key, const char *value)
+/* c holds more bytes (less, replaced), and one more entry when added:
+ * -E2BIG past its bounds, counted nothing then */
+static int grow(cfg_edit *c, size_t more, size_t less, bool added)
 {
-	char *v = strdup(value);
+	size_t bytes = c->bytes + more - less, entries = c->entries + added;
+	if (bytes > CFG_EDIT_MAX_BYTES || entries > CFG_EDIT_MAX_ENTRIES)
+		return -E2BIG;
+	c->bytes = bytes, c->entries = entries;
+	return 0;
+}
+
+/* Replace or add key's value in the list pair (keys, values). */
+static int put(cfg_edit *c, char ***keys, char ***values, const char *key, const char *value)
+{
+	size_t i = 0;
+	while (*keys && (*keys)[i] && strcmp((*keys)[i], key))
+		i++;
+	bool added = !*keys || !(*keys)[i];
+	int r = grow(c, strlen(value) + (added ? strlen(key) : 0), added ? 0 : strlen((*values)[i]), added);
+	char *v = r < 0 ? NULL : strdup(value);
 	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; *keys && (*keys)[i]; i++)
-		if (!strcmp((*keys)[i], key)) {
-			free((*values)[i]);
-			(*values)[i] = v;
-			return 0;
-		}
+		return r < 0 ? r : -ENOMEM;
+	if (!added) {
+		free((*values)[i]);
+		(*values)[i] = v;
+		return 0;
+	}
 	char *k = strdup(key);
 	if (!k || strv_push(keys, k) < 0) {
 		free(v);
@@ -87,7 +105,7 @@ static int put(char ***keys, char ***values, const char *key, const char *value)
 int cfg_edit_set(cfg_edit *c, const char *key, const char *json)
 {
 	c->dirty = true;
-	return put(&c->patch_keys, &c->patch_values, key, json);
+	return put(c, &c->patch_keys, &c->patch_values, key, json);
 }
 
 int cfg_edit_merge(cfg_edit *c, const char *key, const char *subkey, const char *json)
@@ -96,7 +114,7 @@ int cfg_edit_merge(cfg_edit *c, const char *key, const char *subkey, const char 
 	if (asprintf(&both, "%s\n%s", key, subkey) < 0)
 		return -ENOMEM;
 	c->dirty = true;
-	return put(&c->merge_keys, &c->merge_values, both, json);
+	return put(c, &c->merge_keys, &c->merge_values, both, json);
 }
 
 char *cfg_edit_patch(const cfg_edit *c)
@@ -148,16 +166,19 @@ const char *cfg_env_get(const cfg_edit *c, const char *name)
 
 int cfg_env_set(cfg_edit *c, const char *name, const char *value)
 {
+	size_t n = strlen(name), i = 0;
+	while (c->env && c->env[i] && !(!strncmp(c->env[i], name, n) && c->env[i][n] == '='))
+		i++;
+	bool added = !c->env || !c->env[i];
+	int r = grow(c, n + 1 + strlen(value), added ? 0 : strlen(c->env[i]), added);
 	char *kv = NULL;
-	if (asprintf(&kv, "%s=%s", name, value) < 0)
-		return -ENOMEM;
-	size_t n = strlen(name);
-	for (size_t i = 0; c->env && c->env[i]; i++)
-		if (!strncmp(c->env[i], name, n) && c->env[i][n] == '=') {
-			free(c->env[i]);
-			c->env[i] = kv;
-			return 0;
-		}
+	if (r < 0 || asprintf(&kv, "%s=%s", name, value) < 0)
+		return r < 0 ? r : -ENOMEM;
+	if (!added) {
+		free(c->env[i]);
+		c->env[i] = kv;
+		return 0;
+	}
 	if (strv_push(&c->env, kv) < 0) {
 		free(kv);
 		return -ENOMEM;

@@ -10,6 +10,12 @@
 #include "images/df_expand.h"
 #include "images/dockerfile.h"
 
+/* What one config may hold (its Env, the patch and the merged members):
+ * a commit's changes are applied in corrald's loop, and ENV's expansions
+ * could grow it without bound; past either, the change fails with E2BIG */
+#define CFG_EDIT_MAX_BYTES (1u << 20)
+#define CFG_EDIT_MAX_ENTRIES 4096
+
 typedef struct cfg_edit {
 	char **env;     /* KEY=VALUE */
 	char *workdir;  /* "" for none */
@@ -21,6 +27,7 @@ typedef struct cfg_edit {
 	char **merge_keys;
 	char **merge_values;
 	bool dirty;          /* set since the last commit */
+	size_t bytes, entries; /* of env, the patch and the merges */
 } cfg_edit;
 
 void cfg_edit_release(cfg_edit *c);
@@ -28,6 +35,7 @@ int cfg_edit_copy(cfg_edit *to, const cfg_edit *from);
 /* From an image's config object: Docker's keys (Env, WorkingDir, User),
  * or with inspect ImageInspect's (env, workingDir, user). */
 int cfg_edit_from_image(cfg_edit *c, yajl_val config, bool inspect);
+/* Each of these: 0, -ENOMEM, or -E2BIG past CFG_EDIT_MAX_*. */
 /* key's value in the patch (JSON text), replacing what it had. */
 int cfg_edit_set(cfg_edit *c, const char *key, const char *json);
 /* A member of an object-valued key (ExposedPorts, Volumes, Labels), which

@@ -18,11 +18,30 @@ typedef struct expander {
 	char escape;
 	df_lookup_fn lookup;
 	void *ctx;
+	size_t made; /* bytes its expansions made: one instruction's */
 } expander;
 
-static int expand(const expander *x, const char *word, char **out, cerr *err)
+/* A failed edit of the config (cfg_edit.h), said */
+static int edit_failed(int r, cerr *err)
 {
-	return df_expand(word, x->escape, x->lookup, x->ctx, out, err);
+	if (r == -E2BIG)
+		return cerr_set(err, E2BIG, "the image's config would pass %u bytes or %u entries (Env, Labels, ports, volumes)",
+				CFG_EDIT_MAX_BYTES, CFG_EDIT_MAX_ENTRIES);
+	return cerr_set(err, ENOMEM, "out of memory");
+}
+
+/* word expanded; what one instruction's expansions make is bounded as
+ * the config is (each word's own bound is DF_EXPAND_MAX) */
+static int expand(expander *x, const char *word, char **out, cerr *err)
+{
+	if (df_expand(word, x->escape, x->lookup, x->ctx, out, err) < 0)
+		return -1;
+	x->made += strlen(*out);
+	if (x->made <= CFG_EDIT_MAX_BYTES)
+		return 0;
+	free(*out);
+	*out = NULL;
+	return edit_failed(-E2BIG, err);
 }
 
 static char *json_strv(char *const *v)
@@ -43,7 +62,7 @@ static char *json_string(const char *s)
 }
 
 /* A KEY=VALUE pair of ENV or LABEL, each side expanded. */
-static int expand_pair(cfg_edit *c, const expander *x, const char *raw, char **key, char **value, cerr *err)
+static int expand_pair(cfg_edit *c, expander *x, const char *raw, char **key, char **value, cerr *err)
 {
 	const char *eq = strchr(raw, '=');
 	_cleanup_free_ char *k = eq ? strndup(raw, (size_t)(eq - raw)) : NULL;
@@ -54,49 +73,63 @@ static int expand_pair(cfg_edit *c, const expander *x, const char *raw, char **k
 	return **key ? 0 : cerr_set(err, EINVAL, "%s: the name is empty", raw);
 }
 
-static int do_env(cfg_edit *c, const expander *x, const df_instr *in, cerr *err)
+/* Every pair expanded before any is set, as Docker's: in ENV a=2 b=$a,
+ * b is the a from before. */
+static int do_env(cfg_edit *c, expander *x, const df_instr *in, cerr *err)
 {
+	_cleanup_strv_ char **pairs = NULL; /* key, value, key, value... */
 	for (size_t i = 0; in->args[i]; i++) {
 		_cleanup_free_ char *k = NULL, *v = NULL;
 		if (expand_pair(c, x, in->args[i], &k, &v, err) < 0)
 			return -1;
-		if (cfg_env_set(c, k, v) < 0)
+		if (strv_push(&pairs, k) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
+		k = NULL;
+		if (strv_push(&pairs, v) < 0)
+			return cerr_set(err, ENOMEM, "out of memory");
+		v = NULL;
 	}
-	_cleanup_free_ char *env = json_strv(c->env);
-	return env && cfg_edit_set(c, "Env", env) == 0 ? 0 : cerr_set(err, ENOMEM, "out of memory");
+	int r = 0;
+	for (size_t i = 0; pairs && pairs[i] && r == 0; i += 2)
+		r = cfg_env_set(c, pairs[i], pairs[i + 1]);
+	_cleanup_free_ char *env = r == 0 ? json_strv(c->env) : NULL;
+	if (r == 0 && !env)
+		r = -ENOMEM;
+	return r == 0 && (r = cfg_edit_set(c, "Env", env)) == 0 ? 0 : edit_failed(r, err);
 }
 
-static int do_label(cfg_edit *c, const expander *x, const df_instr *in, cerr *err)
+static int do_label(cfg_edit *c, expander *x, const df_instr *in, cerr *err)
 {
 	for (size_t i = 0; in->args[i]; i++) {
 		_cleanup_free_ char *k = NULL, *v = NULL, *json = NULL;
 		if (expand_pair(c, x, in->args[i], &k, &v, err) < 0)
 			return -1;
-		if (!(json = json_string(v)) || cfg_edit_merge(c, "Labels", k, json) < 0)
-			return cerr_set(err, ENOMEM, "out of memory");
+		int r = (json = json_string(v)) ? cfg_edit_merge(c, "Labels", k, json) : -ENOMEM;
+		if (r < 0)
+			return edit_failed(r, err);
 	}
 	return 0;
 }
 
 /* The words of EXPOSE and VOLUME (VOLUME's JSON form as it is), expanded. */
-static int expanded_words(cfg_edit *c, const expander *x, const df_instr *in, char ***out, cerr *err)
+static int expanded_words(cfg_edit *c, expander *x, const df_instr *in, char ***out, cerr *err)
 {
 	for (size_t i = 0; in->args[i]; i++) {
-		char *w = NULL;
-		if (in->exec_form ? !(w = strdup(in->args[i])) : expand(x, in->args[i], &w, err) < 0)
-			return w ? -1 : cerr_set(err, ENOMEM, "out of memory");
-		if (!*w) {
-			free(w);
+		_cleanup_free_ char *w = NULL;
+		if (in->exec_form && !(w = strdup(in->args[i])))
+			return cerr_set(err, ENOMEM, "out of memory");
+		if (!in->exec_form && expand(x, in->args[i], &w, err) < 0)
+			return -1;
+		if (!*w)
 			continue;
-		}
 		if (strv_push(out, w) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
+		w = NULL;
 	}
 	return 0;
 }
 
-static int do_expose(cfg_edit *c, const expander *x, const df_instr *in, cerr *err)
+static int do_expose(cfg_edit *c, expander *x, const df_instr *in, cerr *err)
 {
 	_cleanup_strv_ char **words = NULL;
 	if (expanded_words(c, x, in, &words, err) < 0)
@@ -111,25 +144,26 @@ static int do_expose(cfg_edit *c, const expander *x, const df_instr *in, cerr *e
 		snprintf(port, sizeof(port), "%lu%s", p, slash ? slash : "/tcp");
 		for (char *ch = port; *ch; ch++)
 			*ch = (char)tolower((unsigned char)*ch);
-		if (cfg_edit_merge(c, "ExposedPorts", port, "{}") < 0)
-			return cerr_set(err, ENOMEM, "out of memory");
+		int r = cfg_edit_merge(c, "ExposedPorts", port, "{}");
+		if (r < 0)
+			return edit_failed(r, err);
 	}
 	return 0;
 }
 
-static int do_volume(cfg_edit *c, const expander *x, const df_instr *in, cerr *err)
+static int do_volume(cfg_edit *c, expander *x, const df_instr *in, cerr *err)
 {
 	_cleanup_strv_ char **words = NULL;
 	if (expanded_words(c, x, in, &words, err) < 0)
 		return -1;
-	for (size_t i = 0; words && words[i]; i++)
-		if (cfg_edit_merge(c, "Volumes", words[i], "{}") < 0)
-			return cerr_set(err, ENOMEM, "out of memory");
-	return 0;
+	int r = 0;
+	for (size_t i = 0; words && words[i] && r == 0; i++)
+		r = cfg_edit_merge(c, "Volumes", words[i], "{}");
+	return r < 0 ? edit_failed(r, err) : 0;
 }
 
 /* One string of the config (WORKDIR, USER, STOPSIGNAL), expanded. */
-static int do_string(cfg_edit *c, const expander *x, const df_instr *in, const char *key, cerr *err)
+static int do_string(cfg_edit *c, expander *x, const df_instr *in, const char *key, cerr *err)
 {
 	_cleanup_free_ char *v = NULL, *json = NULL;
 	if (expand(x, in->args[0] ? in->args[0] : "", &v, err) < 0)
@@ -148,9 +182,8 @@ static int do_string(cfg_edit *c, const expander *x, const df_instr *in, const c
 		free(c->user);
 		c->user = strdup(v);
 	}
-	if (!(json = json_string(v)) || cfg_edit_set(c, key, json) < 0 || !c->workdir || !c->user)
-		return cerr_set(err, ENOMEM, "out of memory");
-	return 0;
+	int r = (json = json_string(v)) && c->workdir && c->user ? cfg_edit_set(c, key, json) : -ENOMEM;
+	return r < 0 ? edit_failed(r, err) : 0;
 }
 
 static bool has_key(char *const *keys, const char *key)
@@ -181,12 +214,11 @@ static int do_command(cfg_edit *c, const df_instr *in, const char *key, cerr *er
 		c->shell = strv_copy(argv);
 	}
 	_cleanup_free_ char *json = json_strv(argv);
-	if (!json || cfg_edit_set(c, key, json) < 0)
-		return cerr_set(err, ENOMEM, "out of memory");
+	int r = json ? cfg_edit_set(c, key, json) : -ENOMEM;
 	/* a new ENTRYPOINT drops the base's CMD, unless the stage gives one */
-	if (in->kind == DF_ENTRYPOINT && !has_key(c->patch_keys, "Cmd") && cfg_edit_set(c, "Cmd", "null") < 0)
-		return cerr_set(err, ENOMEM, "out of memory");
-	return 0;
+	if (r == 0 && in->kind == DF_ENTRYPOINT && !has_key(c->patch_keys, "Cmd"))
+		r = cfg_edit_set(c, "Cmd", "null");
+	return r < 0 ? edit_failed(r, err) : 0;
 }
 
 /* Go's durations, as HEALTHCHECK's flags have them: "30s", "1m30s", "500ms". */
@@ -251,7 +283,8 @@ static int do_healthcheck(cfg_edit *c, const df_instr *in, cerr *err)
 	}
 	yajl_gen_map_close(g);
 	_cleanup_free_ char *json = jg_finish(g, NULL);
-	return json && cfg_edit_set(c, "Healthcheck", json) == 0 ? 0 : cerr_set(err, ENOMEM, "out of memory");
+	int r = json ? cfg_edit_set(c, "Healthcheck", json) : -ENOMEM;
+	return r < 0 ? edit_failed(r, err) : 0;
 }
 
 static int do_onbuild(cfg_edit *c, const df_instr *in, cerr *err)
@@ -269,12 +302,13 @@ static int do_onbuild(cfg_edit *c, const df_instr *in, cerr *err)
 	if (strv_push(&triggers, strdup(in->args[0])) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	_cleanup_free_ char *json = json_strv(triggers);
-	return json && cfg_edit_set(c, "OnBuild", json) == 0 ? 0 : cerr_set(err, ENOMEM, "out of memory");
+	int r = json ? cfg_edit_set(c, "OnBuild", json) : -ENOMEM;
+	return r < 0 ? edit_failed(r, err) : 0;
 }
 
 int cfg_edit_apply(cfg_edit *c, const df_instr *in, char escape, df_lookup_fn lookup, void *ctx, cerr *err)
 {
-	expander ex = { escape, lookup, ctx }, *x = &ex;
+	expander ex = { .escape = escape, .lookup = lookup, .ctx = ctx }, *x = &ex;
 	switch (in->kind) {
 	case DF_ENV: return do_env(c, x, in, err);
 	case DF_LABEL: return do_label(c, x, in, err);

@@ -27,6 +27,7 @@ typedef struct pair {
 	uint32_t error_id, data_id; /* 0 until opened */
 	int fd;                     /* the pod's socket, once asked */
 	bool connected, v6, pod_eof, client_eof;
+	bool pod_shut; /* the client's FIN passed on: its socket is never asked to write again */
 	outq to_pod;
 	uint64_t since_usec;
 } pair;
@@ -155,8 +156,10 @@ static size_t fds(stream_conn *c, struct pollfd *pf, size_t max)
 		short ev = 0;
 		if (p->fd >= 0 && !p->connected)
 			ev = POLLOUT;
-		else if (p->fd >= 0)
-			ev = (short)((room && !p->pod_eof ? POLLIN : 0) | (outq_len(&p->to_pod) || p->client_eof ? POLLOUT : 0));
+		else if (p->fd >= 0) {
+			bool to_write = outq_len(&p->to_pod) || (p->client_eof && !p->pod_shut);
+			ev = (short)((room && !p->pod_eof ? POLLIN : 0) | (to_write ? POLLOUT : 0));
+		}
 		pf[n++] = (struct pollfd){ .fd = p->fd >= 0 && ev ? p->fd : -1, .events = ev };
 	}
 	return n;
@@ -190,8 +193,10 @@ static bool serve_pair(stream_conn *c, forwarder *f, pair *p, short rev)
 	if (rev & POLLOUT) {
 		if (outq_flush(&p->to_pod, p->fd) < 0)
 			return drop(c, f, p, NULL), true;
-		if (p->client_eof && !outq_len(&p->to_pod))
-			shutdown(p->fd, SHUT_WR);
+		if (p->client_eof && !outq_len(&p->to_pod) && !p->pod_shut) {
+			(void)shutdown(p->fd, SHUT_WR);
+			p->pod_shut = true;
+		}
 	}
 	if (rev & (POLLIN | POLLHUP | POLLERR)) {
 		uint8_t buf[65536];

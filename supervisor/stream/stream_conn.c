@@ -254,7 +254,7 @@ int sc_run(stream_conn *c)
 	if (c->wire != SC_SPDY)
 		ws_open_channels(c);
 	parse_in(c); /* what came with the head */
-	uint64_t next_tick = c->last_traffic_usec + 1000000;
+	uint64_t next_tick = c->last_traffic_usec + 1000000, done_usec = 0;
 	for (;;) {
 		if (c->done && c->wire != SC_SPDY)
 			ws_close(c, 1000);
@@ -264,7 +264,7 @@ int sc_run(stream_conn *c)
 		size_t n = 1, kind_at = 1;
 		if (!c->done)
 			n += c->kind->fds(c, p + n, SC_MAX_FDS - n); /* sets hold_in */
-		bool read = !c->done && !c->hold_in;
+		bool read = !c->done && !c->hold_in && outq_len(&c->out) < SC_HIGH_WATER;
 		p[0] = (struct pollfd){ .fd = c->client,
 					.events = (short)((read ? POLLIN : 0) | (outq_len(&c->out) ? POLLOUT : 0)) };
 		uint64_t now = mono_usec();
@@ -288,6 +288,13 @@ int sc_run(stream_conn *c)
 		/* read after the work: a time it stamped (a read, a stream
 		 * opened) is never later than now, or "idle" underflows */
 		now = mono_usec();
+		if (c->done && !done_usec)
+			done_usec = now;
+		if (done_usec && now - done_usec > SC_FLUSH_USEC) {
+			log_warn("stream: the client read nothing of the last %zu bytes in %llu s: they are dropped",
+				 outq_len(&c->out), SC_FLUSH_USEC / 1000000);
+			break;
+		}
 		if (now >= next_tick) {
 			next_tick = now + 1000000;
 			if (c->idle_usec && now - c->last_traffic_usec > c->idle_usec && !c->done) {

@@ -5,8 +5,11 @@
  * (exec and attach: exec_bridge.c; port-forward: port_forward.c) adds.
  * As the Go server kubelet ships, no flow-control window is kept: what
  * bounds memory is SC_HIGH_WATER (the kind stops reading what it sends
- * the client while that much waits), hold_in (the client is not read
- * while the kind's own queue is full) and each kind's own bounds. */
+ * the client while that much waits; nor is the client read, whose frames
+ * each may add an answer: a PING's, a reset), hold_in (the client is not
+ * read while the kind's own queue is full) and each kind's own bounds.
+ * Once the connection is done, what is queued for the client has
+ * SC_FLUSH_USEC to go, and no more. */
 #pragma once
 #include <poll.h>
 #include <stdbool.h>
@@ -22,6 +25,7 @@
 #define SC_MAX_PAIRS 64             /* name/value pairs in one */
 #define SC_HIGH_WATER (1u << 20)    /* queued for the client */
 #define SC_ASK_TIMEOUT_MS 10000     /* corrald's answer to an ask */
+#define SC_FLUSH_USEC 10000000ull   /* a done connection's last frames */
 #define SC_MAX_FDS 136              /* the client, the asks, and a kind's */
 
 enum sc_type { SC_ERROR, SC_STDIN, SC_STDOUT, SC_STDERR, SC_RESIZE, SC_DATA, SC_OTHER };

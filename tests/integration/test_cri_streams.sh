@@ -95,6 +95,17 @@ test_cri_stream_tokens_are_the_callers() {
 	out=$(mctl 4242 call StreamPrepare '{"kind":"portforward","id":"rootpod"}' 2>&1) &&
 		fail "a member got a URL for root's pod: $out"
 	assert_contains "$out" "NoSuchSession" "a member asking for root's pod"
+	# a session that shares no network namespace forwards to the host's
+	# ports (corrald's namespace): root's host-network pods' only
+	mctl 4242 call SessionCreate '{"name":"hostless","share":"ipc"}' >/dev/null || fail "the member's session"
+	out=$(mctl 4242 call StreamPrepare '{"kind":"portforward","id":"hostless"}' 2>&1) &&
+		fail "a member got a port-forward into the host's network namespace: $out"
+	assert_contains "$out" "PermissionDenied" "a member's port-forward of a session with no network namespace"
+	ctl call SessionCreate '{"name":"roothost","share":"ipc"}' >/dev/null || fail "root's session"
+	ctl call StreamPrepare '{"kind":"portforward","id":"roothost"}' | jq -e .url >/dev/null ||
+		fail "root's port-forward of its host-network session"
+	mctl 4242 call SessionRemove '{"name":"hostless"}' >/dev/null
+	ctl call SessionRemove '{"name":"roothost"}' >/dev/null
 	url=$(mctl 4242 call StreamPrepare "{\"kind\":\"exec\",\"id\":\"$own\",\"command\":[\"echo\",\"mine\"]}" | jq -r .url) ||
 		fail "the member's own container"
 	out=$(inns $PY -c "import sys; sys.path.insert(0, '$CRIDIR'); import spdy_client
@@ -110,6 +121,51 @@ r = spdy_client.stream_exec('$url'); print(r['stdout'], r['exit'])")
 	ctl call StreamPrepare "{\"kind\":\"exec\",\"id\":\"$root_ctr\",\"command\":[\"true\"]}" >/dev/null ||
 		fail "root's URL while a member holds 32"
 	ctl call SessionRemove '{"name":"rootpod"}' >/dev/null
+}
+
+# A member's redeemed URLs hold a helper each while their connections
+# last: 32 at most, the 33rd refused, so that the 256 helpers stay for
+# root and the other members (tokens are used up by their redeeming: a
+# member could mint and hold them all)
+test_cri_stream_a_member_holds_at_most_32_connections() {
+	trap cleanup_sv EXIT
+	start_cri --group "$(getent group 65534 | cut -d: -f1)"
+	chmod 755 "$T" "$S"
+	local own root_ctr i out
+	own=$(mctl 4242 run -d busybox:latest sleep 1000) || fail "the member's container"
+	root_ctr=$(ctl run -d busybox:latest sleep 1000) || fail "root's container"
+	prep() { # UID CONTAINER: an exec URL
+		as_uid "$1" "$CORRALCTL" --socket "$SOCK" call StreamPrepare \
+			"{\"kind\":\"exec\",\"id\":\"$2\",\"command\":[\"echo\",\"served\"]}" | jq -r .url
+	}
+	for i in $(seq 32); do prep 4242 "$own"; done >"$T/urls" || fail "the member's 32 URLs"
+	out=$(PREP33="$(declare -f as_uid prep); CORRALCTL=$CORRALCTL SOCK=$SOCK prep 4242 $own" \
+		PREP_ROOT="$(declare -f as_uid prep); CORRALCTL=$CORRALCTL SOCK=$SOCK prep 0 $root_ctr" \
+		inns $PY - "$T/urls" <<-PY 2>&1
+	import os, socket, subprocess, sys, urllib.parse
+	sys.path.insert(0, "$CRIDIR")
+	import spdy_client
+	held = [spdy_client.upgrade(u.strip(), ["v4.channel.k8s.io"])[0] for u in open(sys.argv[1])]
+	print("held:", len(held))
+	u = urllib.parse.urlparse(subprocess.check_output(["bash", "-c", os.environ["PREP33"]], text=True).strip())
+	s = socket.create_connection((u.hostname, u.port), timeout=15)
+	s.sendall(("POST %s HTTP/1.1\r\nHost: %s\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+	           "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n" % (u.path, u.netloc)).encode())
+	got = b""
+	while True:
+	    more = s.recv(4096)
+	    if not more:
+	        break
+	    got += more
+	print("the 33rd:", got.split(b"\r\n", 1)[0].decode(), "/", got.split(b"\r\n\r\n", 1)[-1].decode().strip())
+	r = spdy_client.stream_exec(subprocess.check_output(["bash", "-c", os.environ["PREP_ROOT"]], text=True).strip())
+	print("root's exec meanwhile:", r["stdout"], r["exit"])
+	PY
+	) || true
+	assert_eq "$out" "held: 32
+the 33rd: HTTP/1.1 404 Not Found / its owner holds 32 streaming connections open, the most one member may
+root's exec meanwhile: b'served\n' 0" "a member's 33rd connection"
+	still_whole
 }
 
 attack() { # CASE
@@ -227,6 +283,36 @@ pod has an address: True
 an answer after the client's half-close: whole
 containers left: 0
 left behind: nothing" "a half-closed port-forward"
+}
+
+# a client's half-close while the pod holds its end open: the helper
+# waits, spending nothing (it spun a core till the pod closed)
+test_cri_stream_port_forward_half_open_waits_idle() {
+	trap cleanup_sv EXIT
+	start_cri
+	assert_eq "$(attack halfopen 2>&1)" "pod: ready
+pod has an address: True
+a half-closed port-forward's helper: idle
+its connection: open
+containers left: 0
+left behind: nothing" "a port-forward half-closed by its client"
+	still_whole
+}
+
+# a client that PINGs and never reads: the helper stops reading it
+# (its answers grew its memory without bound), and once idle it ends,
+# though its client holds the connection (it waited to flush for ever)
+test_cri_stream_attack_ping_flood() {
+	trap cleanup_sv EXIT
+	start_cri --stream-idle-timeout 2
+	assert_eq "$(attack pingflood 2>&1)" "pod: ready
+pod has an address: True
+the helpers' memory: bounded
+another exec meanwhile: b'served\n' in time
+its helper, the client holding on unread: ended
+containers left: 0
+left behind: nothing" "a client that PINGs and never reads"
+	still_whole
 }
 
 # stream-idle-timeout (kubelet's is 4 h; 2 s here)

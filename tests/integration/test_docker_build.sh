@@ -264,6 +264,25 @@ test_dkb_commit_as_docker_and_corralctl() {
 	local out
 	out=$(dock commit -c 'RUN true' box snap:3 2>&1) && fail "a change that is not a config instruction: $out"
 	assert_contains "$out" "RUN" "what was refused"
+	# changes are applied in corrald's loop: 5000 ENV pairs of 256 kB each
+	# (1.3 GB, which took corrald's loop half a minute and 3 GB), and
+	# LABELs past 4096, are refused at the config's bound, and corrald
+	# answers meanwhile
+	local a params
+	a=$(head -c 8192 /dev/zero | tr '\0' x)
+	params=$(jq -cn --arg a "$a" '{image: "busybox:latest", name: "boom", changes: [
+		"ENV a=\($a)", "ENV b=" + ("$a" * 32), "ENV " + ([range(5000) | "c\(.)=$b"] | join(" "))]}')
+	out=$(timeout 60 "$CORRALCTL" --socket "$SOCK" call ImageCommit "$params" 2>&1) && fail "a commit that grows without bound: $out"
+	assert_contains "$out" "the image's config would pass 1048576 bytes or 4096 entries" "what was refused"
+	params=$(jq -cn '{image: "busybox:latest", name: "boom", changes: ["LABEL " + ([range(5000) | "l\(.)=v"] | join(" "))]}')
+	out=$(timeout 60 "$CORRALCTL" --socket "$SOCK" call ImageCommit "$params" 2>&1) && fail "a commit of 5000 labels: $out"
+	assert_contains "$out" "4096 entries" "what was refused"
+	params=$(jq -cn --arg a "$a" '{image: "busybox:latest", name: "boom", changes: ["ENV a=\($a)", "ENV b=\($a)", "ENV c=\($a)"]}')
+	out=$(timeout 60 "$CORRALCTL" --socket "$SOCK" call ImageCommit "$params" 2>&1) && fail "changes past 64 KiB: $out"
+	assert_contains "$out" "the changes pass 65536 bytes in all" "what was refused"
+	ctl ping >/dev/null || fail "corrald does not answer"
+	ctl image inspect boom >/dev/null 2>&1 && fail "an image was made of a refused commit"
+	return 0
 }
 
 # diff, export and import, round trip: what a container changed, its root

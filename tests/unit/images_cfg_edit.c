@@ -12,6 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/strbuf.h"
 #include "images/cfg_edit.h"
 #include "images/cfg_instr.h"
 
@@ -23,8 +24,8 @@ static const char *env_of(const char *name, void *ctx)
 /* Apply each line (one instruction) to c; the last one's result. */
 static int apply(cfg_edit *c, const char *line, cerr *err)
 {
-	char text[1024];
-	snprintf(text, sizeof(text), "FROM scratch\n%s\n", line);
+	_cleanup_free_ char *text = NULL;
+	assert_true(asprintf(&text, "FROM scratch\n%s\n", line) > 0);
 	dockerfile df = { 0 };
 	int r = dockerfile_parse(text, strlen(text), NULL, &df, err);
 	if (r == 0)
@@ -132,6 +133,7 @@ static void test_what_is_refused(void **state)
 		{ "HEALTHCHECK --interval=soon CMD true", "HEALTHCHECK --interval=soon: not a duration" },
 		{ "RUN true", "RUN changes files, not the config" },
 		{ "ENV A=${B", "syntax error: missing '}'" },
+		{ "VOLUME ${B", "syntax error: missing '}'" }, /* not "out of memory" */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cfg_edit c = { 0 };
@@ -145,6 +147,77 @@ static void test_what_is_refused(void **state)
 	}
 }
 
+/* Docker's reference: in one ENV, a pair's words see the env from before it */
+static void test_env_pairs_see_the_env_before_the_instruction(void **state)
+{
+	cfg_edit c = { 0 };
+	cerr err = { 0 };
+	assert_int_equal(cfg_edit_from_image(&c, NULL, false), 0);
+	assert_int_equal(apply(&c, "ENV abc=hello", &err), 0);
+	assert_int_equal(apply(&c, "ENV abc=bye def=$abc", &err), 0);
+	assert_int_equal(apply(&c, "ENV ghi=$abc", &err), 0);
+	assert_string_equal(cfg_env_get(&c, "def"), "hello");
+	assert_string_equal(cfg_env_get(&c, "ghi"), "bye");
+	cfg_edit_release(&c);
+}
+
+/* A commit's changes are applied in corrald's loop: what expansions and
+ * entries make is bounded, each refusal E2BIG and said, nothing half-set */
+static void test_growth_is_bounded(void **state)
+{
+	cfg_edit c = { 0 };
+	cerr err = { 0 };
+	assert_int_equal(cfg_edit_from_image(&c, NULL, false), 0);
+	_cleanup_free_ char *big = malloc(40000), *doubled = NULL, *many = NULL;
+	memset(big, 'x', 39999), big[39999] = '\0';
+	_cleanup_free_ char *line = NULL;
+	assert_true(asprintf(&line, "ENV a=%s", big) > 0);
+	assert_int_equal(apply(&c, line, &err), 0);
+	/* 20 copies of $a in each of 2 words: 1.6 MB, past 1 MiB in one instruction */
+	strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "ENV b=");
+	for (int i = 0; i < 20; i++)
+		sb_adds(&sb, "$a");
+	sb_adds(&sb, " c=");
+	for (int i = 0; i < 20; i++)
+		sb_adds(&sb, "$a");
+	doubled = sb_detach(&sb);
+	assert_true(apply(&c, doubled, &err) < 0);
+	assert_int_equal(err.code, E2BIG);
+	if (!strstr(cerr_msg(&err), "the image's config would pass 1048576 bytes or 4096 entries"))
+		fail_msg("%s", cerr_msg(&err));
+	assert_null(cfg_env_get(&c, "b"));
+	cerr_clear(&err);
+	/* ENVs of 40 kB each, till the config (its Env, and the patch's copy
+	 * of it) would pass 1 MiB: the one refused is not set */
+	int r = 0, n = 0;
+	char name[16];
+	for (; n < 40 && r == 0; n++) {
+		free(line), line = NULL;
+		snprintf(name, sizeof(name), "v%d", n);
+		assert_true(asprintf(&line, "ENV %s=$a", name) > 0);
+		r = apply(&c, line, &err);
+	}
+	assert_true(r < 0);
+	assert_int_equal(err.code, E2BIG);
+	assert_true(n > 10);
+	assert_null(cfg_env_get(&c, name));
+	assert_true(c.bytes <= CFG_EDIT_MAX_BYTES);
+	cerr_clear(&err);
+	/* entries: 4096 at the most, labels and env together */
+	cfg_edit_release(&c);
+	assert_int_equal(cfg_edit_from_image(&c, NULL, false), 0);
+	sb_adds(&sb, "LABEL");
+	for (int i = 0; i < 5000; i++)
+		sb_addf(&sb, " l%d=v", i);
+	many = sb_detach(&sb);
+	assert_true(apply(&c, many, &err) < 0);
+	assert_int_equal(err.code, E2BIG);
+	assert_true(c.entries <= CFG_EDIT_MAX_ENTRIES);
+	cerr_clear(&err);
+	cfg_edit_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +225,8 @@ int main(void)
 		cmocka_unit_test(test_object_keys_merge_and_entrypoint_drops_cmd),
 		cmocka_unit_test(test_shell_workdir_cmd_and_healthcheck),
 		cmocka_unit_test(test_what_is_refused),
+		cmocka_unit_test(test_env_pairs_see_the_env_before_the_instruction),
+		cmocka_unit_test(test_growth_is_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,10 +37,13 @@ static int parent_config(struct corrald *d, const char *parent, cfg_edit *c, cer
 
 static int apply_changes(cfg_edit *c, yajl_val changes, cerr *err)
 {
+	size_t total = 0;
 	for (size_t i = 0; i < changes->u.array.len; i++) {
 		yajl_val v = changes->u.array.values[i];
 		if (!YAJL_IS_STRING(v))
 			return cerr_set(err, EINVAL, "changes[%zu]: must be a string", i);
+		if ((total += strlen(v->u.string)) > COMMIT_CHANGES_MAX)
+			return cerr_set(err, E2BIG, "changes[%zu]: the changes pass %u bytes in all", i, COMMIT_CHANGES_MAX);
 		_cleanup_free_ char *text = NULL;
 		if (asprintf(&text, "FROM scratch\n%s\n", v->u.string) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
@@ -51,7 +54,7 @@ static int apply_changes(cfg_edit *c, yajl_val changes, cerr *err)
 		if (r == 0)
 			r = cfg_edit_apply(c, &df.instrs[1], df.escape, env_of, c, err);
 		if (r < 0)
-			return cerr_wrap(err, "changes[%zu]: %s", i, v->u.string);
+			return cerr_wrap(err, "changes[%zu]: %.64s%s", i, v->u.string, strlen(v->u.string) > 64 ? "..." : "");
 	}
 	return 0;
 }

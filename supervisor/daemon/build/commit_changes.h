@@ -9,6 +9,9 @@
 
 struct corrald;
 
+/* All of a commit's changes together: they are applied in corrald's loop */
+#define COMMIT_CHANGES_MAX (64u << 10)
+
 /* *out: the patch as JSON text, or NULL when there is none. */
 int commit_patch(struct corrald *d, const peer_cred *peer, const char *parent, yajl_val config, yajl_val changes,
 		 char **out, cerr *err);

@@ -20,6 +20,10 @@ struct corrald;
 #define STREAM_TOKEN_TTL_USEC (60 * 1000000ull)
 #define STREAM_MAX_TOKENS 256
 #define STREAM_MAX_TOKENS_MEMBER 32
+/* tokens redeemed, each holding its helper till its connection ends: a
+ * member holds no more, so the helpers (256) stay for the others */
+#define STREAM_MAX_HELD 256
+#define STREAM_MAX_HELD_MEMBER 32
 
 /* The listener and its helpers, where stream-address is set (and the CRI
  * is served); stream_stop undoes it. */

@@ -43,9 +43,10 @@ static void redeem(int sock, const char *msg, size_t n, stream_grant **held)
 	if (n != 2 + STREAM_TOKEN_LEN)
 		return refuse(sock, "no such token");
 	memcpy(token, msg + 2, STREAM_TOKEN_LEN), token[STREAM_TOKEN_LEN] = '\0';
-	*held = stream_grant_take((enum stream_grant_kind)msg[1], token);
+	const char *why;
+	*held = stream_grant_take((enum stream_grant_kind)msg[1], token, &why);
 	if (!*held)
-		return refuse(sock, "no such token: unknown, used, expired, or of another kind");
+		return refuse(sock, why);
 	char flags = (char)('@' + (*held)->flags); /* printable: STREAM_F_* are 4 bits */
 	answer(sock, STREAM_OK, &flags, 1, -1);
 }

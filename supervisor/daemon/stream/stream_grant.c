@@ -6,6 +6,7 @@
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/api/sv_errors.h"
 #include "supervisor/varlink/params.h"
@@ -20,6 +21,7 @@
 #include <sys/random.h>
 
 static stream_grant *grants[STREAM_MAX_TOKENS];
+static const stream_grant *held[STREAM_MAX_HELD]; /* redeemed, till freed */
 static char listen_addr[80];
 
 void stream_grant_set_addr(const char *addr) { snprintf(listen_addr, sizeof(listen_addr), "%s", addr); }
@@ -28,6 +30,9 @@ void stream_grant_free(stream_grant *g)
 {
 	if (!g)
 		return;
+	for (size_t i = 0; i < STREAM_MAX_HELD; i++)
+		if (held[i] == g)
+			held[i] = NULL;
 	free(g->params);
 	free(g->id);
 	free(g);
@@ -51,8 +56,25 @@ static bool same_token(const char *a, const char *b)
 	return diff == 0;
 }
 
-stream_grant *stream_grant_take(enum stream_grant_kind kind, const char *token)
+/* g, redeemed, among the held; false when its owner may hold no more */
+static bool hold(const stream_grant *g)
 {
+	size_t own = 0, slot = STREAM_MAX_HELD;
+	for (size_t i = 0; i < STREAM_MAX_HELD; i++) {
+		if (!held[i])
+			slot = slot < i ? slot : i;
+		else
+			own += held[i]->owner.uid == g->owner.uid;
+	}
+	if (slot == STREAM_MAX_HELD || (owner_is_member(&g->owner) && own >= STREAM_MAX_HELD_MEMBER))
+		return false;
+	held[slot] = g;
+	return true;
+}
+
+stream_grant *stream_grant_take(enum stream_grant_kind kind, const char *token, const char **why)
+{
+	*why = "no such token: unknown, used, expired, or of another kind";
 	drop_expired(mono_usec());
 	if (strlen(token) != STREAM_TOKEN_LEN)
 		return NULL;
@@ -61,8 +83,13 @@ stream_grant *stream_grant_take(enum stream_grant_kind kind, const char *token)
 		if (!g || !same_token(g->token, token))
 			continue;
 		grants[i] = NULL;
-		if (g->kind == kind)
+		if (g->kind == kind && hold(g))
 			return g;
+		static char full[96];
+		snprintf(full, sizeof(full), "its owner holds %d streaming connections open, the most one member may",
+			 STREAM_MAX_HELD_MEMBER);
+		if (g->kind == kind)
+			*why = full;
 		stream_grant_free(g);
 		return NULL;
 	}
@@ -177,6 +204,10 @@ int sv_stream_prepare(vl_call *call, yajl_val params, void *ud)
 		session *s = session_find(d, id);
 		if (!s || !session_visible_to(s, peer))
 			return sv_no_such_session(call, id);
+		/* its ports are the host's, as root's host-network pods' are */
+		if (!(s->share & SESSION_SHARE_NET) && owner_is_member(peer))
+			return sv_permission_denied(call, "the session shares no network namespace: a port-forward "
+							  "to the host's is root's");
 		if (read_ports(params, g, &f) < 0)
 			return sv_invalid_fault(call, &f);
 		g->id = strdup(s->name);

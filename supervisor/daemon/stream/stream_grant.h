@@ -25,9 +25,10 @@ typedef struct stream_grant {
 } stream_grant;
 
 /* The grant of token for kind, taken out of the table (the bearer's now,
- * to free with stream_grant_free), or NULL: none, expired, or of another
- * kind (used up all the same, as a guess should be) */
-stream_grant *stream_grant_take(enum stream_grant_kind kind, const char *token);
+ * held till stream_grant_free), or NULL with why: none, expired, or of
+ * another kind (used up all the same, as a guess should be), or its owner,
+ * a member, holds STREAM_MAX_HELD_MEMBER already */
+stream_grant *stream_grant_take(enum stream_grant_kind kind, const char *token, const char **why);
 void stream_grant_free(stream_grant *g);
 static inline void stream_grant_freep(stream_grant **g) { stream_grant_free(*g); }
 /* The URL's HOST:PORT (the listener's) */

@@ -22,8 +22,12 @@ came of it as "key: value" lines (test_cri_streams.sh compares them):
             connections at once: the helper's memory stays bounded, and
             an exec is served meanwhile
   idle      (stream-idle-timeout 2) a stream with no traffic ends
+  pingflood (stream-idle-timeout 2) PINGs without end, no answer read:
+            the helper's memory stays bounded, and it ends once idle
   halfclose a port-forward client that half-closes at once gets the whole
             answer
+  halfopen  one that half-closes while the pod holds its end open: its
+            helper spends no CPU while it waits
   pings     PINGs every millisecond: each answered, the connection open
   silent    a connection that never sends its head is closed; 300 of them
             hold no more than 32 helpers, and an exec is served beside them
@@ -227,6 +231,34 @@ def flood(c, pod, send, cap):
     out("another exec meanwhile", "%r in %s" % (r["stdout"], "time" if time.time() - t0 < 20 else "too long"))
 
 
+def case_pingflood(c, a, pod):
+    """(stream-idle-timeout 2) a client that PINGs without end and never
+    reads the answers: its helper stops reading it once 1 MiB of them wait
+    (each PING grew its memory), and, idle then, ends though the client
+    holds the connection still, unread (it waited for ever to flush)"""
+    s, _ = spdy_client.upgrade(c.PortForward(pod_sandbox_id=pod.id, port=[]).url, ["portforward.k8s.io"])
+    pings = b"".join(struct.pack(">HHII", 0x8000 | 3, spdy_client.PING, 4, 2 * i + 1) for i in range(4096))
+
+    def send():
+        s.sendall(pings)
+        return len(pings)
+    flood(c, pod, send, 256 << 20)
+    peaks = {}
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and comm(p) == "corral-stream":
+                peaks[p] = [int(ln.split()[1]) for ln in open("/proc/%s/status" % p) if ln.startswith("VmHWM:")][0]
+        except (OSError, IndexError):
+            pass
+    ours = max(peaks, key=peaks.get) if peaks else None
+    end = time.time() + 30
+    while ours and os.path.exists("/proc/" + ours) and time.time() < end:
+        time.sleep(0.1)
+    out("its helper, the client holding on unread", "ended" if ours and not os.path.exists("/proc/" + ours)
+        else "still running after 30 s" if ours else "not found")
+    s.close()
+
+
 def case_stdinflood(c, a, pod):
     s, _ = spdy_client.upgrade(exec_url(c, pod, ["sleep", "100000"], stdin=True, stderr=False))
     sess = spdy_client.Session(s)
@@ -314,6 +346,43 @@ def case_halfclose(c, a, pod):
             break
         time.sleep(0.1)
     out("an answer after the client's half-close", "whole" if r["bytes"] > 8388608 else "%d bytes" % r["bytes"])
+
+
+def helper_cpu():
+    """each corral-stream's CPU ticks so far (user and system), by pid"""
+    ticks = {}
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and comm(p) == "corral-stream":
+                f = open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()
+                ticks[p] = int(f[11]) + int(f[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks
+
+
+def case_halfopen(c, a, pod):
+    """a port-forward client that half-closes while the pod holds its end
+    open (a server that keeps the connection): the helper waits for either
+    side, and spends no CPU meanwhile (one asked POLLOUT of the pod's
+    socket for ever: a core spun till the pod closed)"""
+    pod.create("hold", ["nc", "-l", "-p", "8081", "-e", "sleep", "100000"])
+    pod.wait("hold", pb.CONTAINER_RUNNING)
+    s, _ = spdy_client.upgrade(c.PortForward(pod_sandbox_id=pod.id, port=[8081]).url, ["portforward.k8s.io"])
+    sess = spdy_client.Session(s)
+    threading.Thread(target=sess.read_loop, daemon=True).start()
+    h = {"port": "8081", "requestid": "0"}
+    e = sess.open(dict(h, streamtype="error"), fin=True)
+    d = sess.open(dict(h, streamtype="data"))
+    sess.wait(lambda: e in sess.replied and d in sess.replied, 30)
+    sess.send(d, b"hello", fin=True)
+    before, t0 = helper_cpu(), time.time()
+    time.sleep(3)  # the span measured
+    spent = max([(t - before.get(p, t)) / os.sysconf("SC_CLK_TCK") for p, t in helper_cpu().items()] or [0])
+    out("a half-closed port-forward's helper", "idle" if spent < 0.5 else
+        "%.1f CPU seconds in %.1f s" % (spent, time.time() - t0))
+    out("its connection", "open" if d not in sess.ended else "ended")
+    s.close()
 
 
 def case_silent(c, a, pod):
