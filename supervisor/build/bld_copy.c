@@ -63,14 +63,16 @@ static int copy_flags(bld *b, bld_stage *s, const df_instr *in, copy_op *j, cerr
 	return 0;
 }
 
-/* The destination, absolute (under WORKDIR), and whether it is a directory. */
-static int copy_dest(bld_stage *s, const char *dest, size_t n_src, bool wildcards, copy_op *j, cerr *err)
+/* The destination, absolute (under WORKDIR), and whether it names a
+ * directory: it ends in "/", or it is "." (WORKDIR), as Docker's builders
+ * have it. One that names a directory already there is one too (copy_into);
+ * a wildcard's matches are counted by the walk. */
+static int copy_dest(bld_stage *s, const char *dest, size_t n_src, copy_op *j, cerr *err)
 {
 	size_t len = strlen(dest);
-	j->dest_dir = len && dest[len - 1] == '/';
-	if ((n_src > 1 || wildcards) && !j->dest_dir)
-		return cerr_set(err, EINVAL, "When using %s with more than one source file, the destination must be a "
-					     "directory and end with a /", j->add ? "ADD" : "COPY");
+	j->dest_dir = len && (dest[len - 1] == '/' || streq(dest, ".") || (len >= 2 && !strcmp(dest + len - 2, "/.")));
+	if (n_src > 1 && !j->dest_dir)
+		return cerr_set(err, EINVAL, "%s", copy_many_to_a_file(j));
 	_cleanup_free_ char *abs = NULL;
 	if (dest[0] != '/' && asprintf(&abs, "%s/%s", s->cfg.workdir, dest) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
@@ -93,7 +95,7 @@ static void copy_job_release(copy_op *j)
 }
 
 /* Each source word expanded, and cleaned lexically ("../x" is "x"). */
-static int copy_sources(bld *b, bld_stage *s, const df_instr *in, copy_op *j, bool *wildcards, cerr *err)
+static int copy_sources(bld *b, bld_stage *s, const df_instr *in, copy_op *j, cerr *err)
 {
 	size_t n = strv_length(in->args);
 	for (size_t i = 0; i + 1 < n; i++) {
@@ -114,14 +116,13 @@ static int copy_sources(bld *b, bld_stage *s, const df_instr *in, copy_op *j, bo
 		char clean[PATH_MAX];
 		if (path_clean(v, clean, sizeof(clean)) < 0)
 			return cerr_set(err, ENAMETOOLONG, "%s: too long", v);
-		*wildcards |= df_glob_has_magic(clean);
 		if (strv_push(&j->sources, strdup(clean)) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
 	}
 	_cleanup_free_ char *dest = NULL;
 	if (bld_expand(b, s, in->args[n - 1], &dest, err) < 0)
 		return -1;
-	return copy_dest(s, dest, n - 1, *wildcards, j, err);
+	return copy_dest(s, dest, n - 1, j, err);
 }
 
 /* The step's key: the sources' content (from the context), or the image
@@ -158,8 +159,7 @@ static int from_image(bld *b, size_t stage_at, const char *from, char out[DIGEST
 int bld_step_copy(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 {
 	_cleanup_(copy_job_release) copy_op j = { .add = in->kind == DF_ADD };
-	bool wildcards = false;
-	if (copy_flags(b, s, in, &j, err) < 0 || copy_sources(b, s, in, &j, &wildcards, err) < 0)
+	if (copy_flags(b, s, in, &j, err) < 0 || copy_sources(b, s, in, &j, err) < 0)
 		return -1;
 	char from[DIGEST_STR_LEN] = "";
 	if (j.from && from_image(b, (size_t)(s - b->stages), j.from, from, err) < 0)
@@ -172,6 +172,8 @@ int bld_step_copy(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 	char id[80];
 	if (bld_create(b, s, NULL, NULL, id, sizeof(id), err) < 0)
 		return -1;
+	if (!j.dest_dir && *j.dest)
+		j.dest_dir = copy_dest_is_dir(b, id, j.dest);
 	r = copy_into(b, &j, id, j.from ? from : NULL, err);
 	_cleanup_free_ char *srcs = j.sources ? strv_join(j.sources, " ") : strdup(""), *by = NULL;
 	if (r == 0 && (!srcs || asprintf(&by, "%s %s%s in /%s", df_kind_name(in->kind), j.from ? "--from=" : j.n_urls ? "url:" : "file:",

@@ -8,6 +8,7 @@
 #include "supervisor/build/bld_step.h"
 #include "supervisor/build/bld_call.h"
 #include "supervisor/api/interface.h"
+#include "supervisor/shape/copy_stat.h"
 #include "supervisor/varlink/streams.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -27,6 +28,7 @@ typedef struct frames {
 	int fd;
 	stream_reader rd;
 	strbuf why;   /* STDERR */
+	strbuf stat;  /* STAT, when asked */
 	int code;     /* EXIT's, -1 before it */
 	int broke;    /* errno of a broken stream */
 } frames;
@@ -59,6 +61,8 @@ static long next_payload(frames *f, const void **out)
 			}
 			if (fr.kind == STREAM_STDERR)
 				sb_add(&f->why, fr.data, fr.len);
+			if (fr.kind == STREAM_STAT)
+				sb_add(&f->stat, fr.data, fr.len);
 			if (fr.kind == STREAM_EXIT) {
 				f->code = (int)stream_frame_u32(&fr);
 				return 0;
@@ -81,14 +85,16 @@ static la_ssize_t on_read(struct archive *a, void *data, const void **out)
 	return n;
 }
 
-/* method (CopyTo or CopyFrom) on id at path, upgraded: f set up. */
-static int open_copy(bld *b, const char *method, const char *id, const char *path, bool owners, frames *f, cerr *err)
+/* method (CopyTo or CopyFrom) on id at path, upgraded: f set up. flag:
+ * a parameter set true ("owners", "statOnly"), or NULL. */
+static int open_copy(bld *b, const char *method, const char *id, const char *path, const char *flag, frames *f,
+		     cerr *err)
 {
 	_cleanup_vl_client_ vl_client *c = NULL;
 	if (bld_connect(b, &c, err) < 0)
 		return -1;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	jg_object(g, JG_STR("id", id), JG_STR("path", path), JG_TRUE_SET("owners", owners), JG_END);
+	jg_object(g, JG_STR("id", id), JG_STR("path", path), JG_TRUE_SET(flag ? flag : "", flag != NULL), JG_END);
 	_cleanup_free_ char *p = jg_finish(g, NULL);
 	char full[64];
 	snprintf(full, sizeof(full), CORRAL_SUPERVISOR_INTERFACE ".%s", method);
@@ -108,6 +114,7 @@ static void close_frames(frames *f)
 		close(f->fd);
 	stream_reader_release(&f->rd);
 	sb_release(&f->why);
+	sb_release(&f->stat);
 }
 
 /* The rest of a stream, to its EXIT: 0, or why it failed in err. */
@@ -130,7 +137,7 @@ static int put_from(bld *b, const copy_op *j, const char *reader, const char *sr
 	_cleanup_free_ char *path = NULL;
 	if (asprintf(&path, "/%s", src) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
-	int r = open_copy(b, "CopyFrom", reader, path, false, &f, err);
+	int r = open_copy(b, "CopyFrom", reader, path, NULL, &f, err);
 	struct archive *in = r == 0 ? archive_read_new() : NULL;
 	if (r == 0 && (!in || archive_read_support_format_tar(in) != ARCHIVE_OK ||
 		       archive_read_open(in, &f, NULL, on_read, NULL) != ARCHIVE_OK))
@@ -166,10 +173,38 @@ static int put_from(bld *b, const copy_op *j, const char *reader, const char *sr
 	return r;
 }
 
+bool copy_dest_is_dir(bld *b, const char *id, const char *dest)
+{
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "/%s", dest) < 0)
+		return false;
+	for (int hop = 0; hop < 2; hop++) { /* a link's stat names where it leads, every link followed */
+		frames f;
+		_cleanup_cerr_ cerr err = { 0 };
+		copy_stat st = { 0 };
+		int r = open_copy(b, "CopyFrom", id, path, "statOnly", &f, &err);
+		if (r == 0)
+			(void)end_frames(&f, "stat", &err); /* a path not there: no STAT */
+		r = f.stat.len && sb_add(&f.stat, "", 1) == 0 ? copy_stat_parse(f.stat.buf, &st) : -ENOENT;
+		close_frames(&f);
+		if (r < 0)
+			return false;
+		bool dir = S_ISDIR(st.mode), link = S_ISLNK(st.mode) && st.link[0];
+		if (link) {
+			free(path);
+			path = TAKE_PTR(st.link);
+		}
+		copy_stat_release(&st);
+		if (!link)
+			return dir;
+	}
+	return false;
+}
+
 int copy_into(bld *b, const copy_op *j, const char *id, const char *from_image, cerr *err)
 {
 	frames to;
-	if (open_copy(b, "CopyTo", id, "/", j->uid >= 0, &to, err) < 0) {
+	if (open_copy(b, "CopyTo", id, "/", j->uid >= 0 ? "owners" : NULL, &to, err) < 0) {
 		close_frames(&to);
 		return -1;
 	}

@@ -7,3 +7,6 @@
 /* The files of j into container id: from the context, or from the image
  * from_image (a container of it made for the reading). */
 int copy_into(bld *b, const copy_op *j, const char *id, const char *from_image, cerr *err);
+/* Whether dest (relative to /) is a directory in container id, a link to
+ * one followed: Docker's builders copy a file into it, not over it. */
+bool copy_dest_is_dir(bld *b, const char *id, const char *dest);

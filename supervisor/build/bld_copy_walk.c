@@ -30,6 +30,7 @@ typedef struct walk {
 	struct archive *out; /* NULL: hash */
 	digest_ctx *dg;
 	uint64_t found;
+	size_t matched; /* sources a wildcard matched */
 	cerr *err;
 } walk;
 
@@ -271,8 +272,11 @@ static int put_match(walk *w, int dfd, const char *name, const char *path, const
 	struct stat st;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return cerr_sys(w->err, errno, "%s", path);
-	if (df_glob_match(pattern, path) && named_in_context(w, path, st.st_mode))
+	if (df_glob_match(pattern, path) && named_in_context(w, path, st.st_mode)) {
+		if (++w->matched > 1 && !w->j->dest_dir)
+			return cerr_set(w->err, EINVAL, "%s", copy_many_to_a_file(w->j));
 		return put_source(w, path);
+	}
 	_cleanup_close_ int sub = -1;
 	if (S_ISDIR(st.st_mode) && (sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
 		return each_name(w, sub, path, pattern, depth + 1, put_match);

@@ -77,6 +77,39 @@ EOF
 	assert_not_contains "$out" "Using cache" "system prune clears the cache too"
 }
 
+# Where COPY puts a file, as Docker's builders do: "." is WORKDIR, a
+# destination that is a directory already (a link to one too) takes the
+# file inside it, a wildcard with one match may go to a file, and one with
+# more must go to a directory; ENV's pairs see the env from before it
+test_dkb_copy_destinations_as_docker() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" one.txt one two.txt two app.cfg cfg <<'EOF'
+FROM busybox:latest
+RUN mkdir -p /opt/real && ln -s /opt/real /opt/link
+WORKDIR /app
+COPY one.txt .
+COPY two.txt /bin
+COPY two.txt /opt/link
+COPY *.cfg settings.cfg
+ENV abc=hello
+ENV abc=bye def=$abc
+CMD ["sh", "-c", "cat /app/one.txt /bin/two.txt /opt/real/two.txt /app/settings.cfg; echo $abc $def; test -x /bin/sh && echo sh"]
+EOF
+	local out
+	out=$(dock build -t dest:1 "$T/c" 2>&1) || fail "build: $out"
+	assert_eq "$(dock run --rm dest:1 | tr '\n' ' ')" "one two two cfg bye hello sh " "where each file went"
+	ctx "$T/d" a.txt a b.txt b <<'EOF'
+FROM busybox:latest
+COPY *.txt /one.txt
+EOF
+	out=$(dock build "$T/d" 2>&1) && fail "two matches to a file: $out"
+	assert_contains "$out" "When using COPY with more than one source file, the destination must be a directory and end with a /" \
+		"two matches to a file"
+	no_containers_left
+}
+
 test_dkb_multi_stage_copy_from_and_target() {
 	trap cleanup_sv EXIT
 	start_docker
@@ -277,7 +310,7 @@ test_dkb_commit_as_docker_and_corralctl() {
 	params=$(jq -cn '{image: "busybox:latest", name: "boom", changes: ["LABEL " + ([range(5000) | "l\(.)=v"] | join(" "))]}')
 	out=$(timeout 60 "$CORRALCTL" --socket "$SOCK" call ImageCommit "$params" 2>&1) && fail "a commit of 5000 labels: $out"
 	assert_contains "$out" "4096 entries" "what was refused"
-	params=$(jq -cn --arg a "$a" '{image: "busybox:latest", name: "boom", changes: ["ENV a=\($a)", "ENV b=\($a)", "ENV c=\($a)"]}')
+	params=$(jq -cn --arg a "$a$a$a" '{image: "busybox:latest", name: "boom", changes: ["ENV a=\($a)", "ENV b=\($a)", "ENV c=\($a)"]}')
 	out=$(timeout 60 "$CORRALCTL" --socket "$SOCK" call ImageCommit "$params" 2>&1) && fail "changes past 64 KiB: $out"
 	assert_contains "$out" "the changes pass 65536 bytes in all" "what was refused"
 	ctl ping >/dev/null || fail "corrald does not answer"

@@ -78,7 +78,7 @@ declare -A may=(
 	[supervisor/confine]="common"
 	# corral-build: a build's steps as the caller's calls of corrald's, the
 	# context unpacked and read as the caller
-	[supervisor/build]="common images supervisor/varlink supervisor/api"
+	[supervisor/build]="common images supervisor/varlink supervisor/api supervisor/shape"
 	# corrald's rooms (DESIGN "Layout"), one way down: spec, core,
 	# containers (record, engine, methods), then images, copy and the features, which reach one
 	# another only through a feature's one public header; the top
