@@ -170,7 +170,7 @@ int bld_step_copy(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 	if (r != 0)
 		return r < 0 ? r : 0;
 	char id[80];
-	if (bld_create(b, s, NULL, NULL, id, sizeof(id), err) < 0)
+	if (bld_create(b, s, NULL, NULL, NULL, id, sizeof(id), err) < 0)
 		return -1;
 	if (!j.dest_dir && *j.dest)
 		j.dest_dir = copy_dest_is_dir(b, id, j.dest);

@@ -217,7 +217,7 @@ int copy_into(bld *b, const copy_op *j, const char *id, const char *from_image, 
 	if (r == 0 && from_image) {
 		bld_stage tmp = { 0 };
 		memcpy(tmp.image, from_image, DIGEST_STR_LEN);
-		r = bld_create(b, &tmp, NULL, NULL, reader, sizeof(reader), err);
+		r = bld_create(b, &tmp, NULL, NULL, NULL, reader, sizeof(reader), err);
 		for (size_t i = 0; r == 0 && j->sources && j->sources[i]; i++)
 			r = put_from(b, j, reader, j->sources[i], out, err);
 	} else if (r == 0) {

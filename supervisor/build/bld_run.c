@@ -20,6 +20,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* RUN's flags: --network (default: the build's; none; host, as corrald's
+ * policy allows the caller). BuildKit's --mount is refused, as Docker's
+ * own builder without BuildKit refuses it. */
+static int run_flags(const df_instr *in, const char **network, cerr *err)
+{
+	*network = NULL;
+	for (size_t i = 0; in->flags[i]; i++) {
+		const char *f = in->flags[i];
+		if (!strncmp(f, "--mount", 7))
+			return cerr_set(err, ENOTSUP, "RUN %s: corral's builder mounts nothing into a step (BuildKit's "
+						       "cache, secret and bind mounts): COPY what it needs",
+					f);
+		const char *v = f + strlen("--network=");
+		if (strncmp(f, "--network=", 10) || (strcmp(v, "default") && strcmp(v, "none") && strcmp(v, "host")))
+			return cerr_set(err, EINVAL, "RUN %s: --network is default, none or host", f);
+		*network = strcmp(v, "default") ? v : NULL;
+	}
+	return 0;
+}
+
 /* The process: exec form as given, else the stage's shell and the text. */
 static char **command_of(const bld_stage *s, const df_instr *in)
 {
@@ -135,15 +155,19 @@ int bld_step_run(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 	_cleanup_strv_ char **argv = command_of(s, in), **env = env_of(s);
 	_cleanup_free_ char *shown = argv ? strv_join(argv, " ") : NULL, *what = NULL;
 	_cleanup_free_ char *envs = env ? strv_join(env, "\n") : NULL;
+	const char *network;
+	if (run_flags(in, &network, err) < 0)
+		return -1;
 	if (!argv || !shown || !envs ||
-	    asprintf(&what, "RUN %s\n%s\n%s\n%s", shown, envs, s->cfg.workdir, s->cfg.user) < 0)
+	    asprintf(&what, "RUN %s\n%s\n%s\n%s%s%s", shown, envs, s->cfg.workdir, s->cfg.user,
+		     network ? "\nnetwork " : "", network ? network : "") < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	bld_key_next(s, what, strlen(what));
 	int r = bld_cached(b, s, err);
 	if (r != 0)
 		return r < 0 ? r : 0;
 	char id[80];
-	if (bld_create(b, s, argv, env, id, sizeof(id), err) < 0)
+	if (bld_create(b, s, argv, env, network, id, sizeof(id), err) < 0)
 		return -1;
 	bld_say(b, " ---> Running in %.12s\n", id);
 	long long code = 0;

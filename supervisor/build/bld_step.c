@@ -188,7 +188,8 @@ int bld_commit_container(bld *b, bld_stage *s, const char *id, const char *creat
 	return commit(b, s, "ContainerCommit", g, err);
 }
 
-int bld_create(bld *b, bld_stage *s, char *const *argv, char *const *env, char *id, size_t n, cerr *err)
+int bld_create(bld *b, bld_stage *s, char *const *argv, char *const *env, const char *network, char *id, size_t n,
+	       cerr *err)
 {
 	static char *const never[] = { "/nonexistent-never-started", NULL };
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -204,8 +205,8 @@ int bld_create(bld *b, bld_stage *s, char *const *argv, char *const *env, char *
 			jg_key_str(g, "workdir", s->cfg.workdir);
 		if (*s->cfg.user)
 			jg_key_str(g, "user", s->cfg.user);
-		if (b->network) /* else corrald's default network, as for any container */
-			jg_key_str(g, "network", b->network);
+		if (network || b->network) /* else corrald's default network, as for any container */
+			jg_key_str(g, "network", network ? network : b->network);
 	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);

@@ -24,9 +24,10 @@ int bld_take_image(bld_stage *s, const vl_reply *rep, cerr *err);
 /* The image that key names in the caller's cache: 1 and s's image set. */
 int bld_cached(bld *b, bld_stage *s, cerr *err);
 /* A container of the stage's image: argv (NULL: one made and never started,
- * for a copy) with env, the stage's working directory and user, and the
- * build's network; its id in id. */
-int bld_create(bld *b, bld_stage *s, char *const *argv, char *const *env, char *id, size_t n, cerr *err);
+ * for a copy) with env, the stage's working directory and user, and network
+ * (NULL: the build's); its id in id. */
+int bld_create(bld *b, bld_stage *s, char *const *argv, char *const *env, const char *network, char *id, size_t n,
+	       cerr *err);
 int bld_commit_container(bld *b, bld_stage *s, const char *id, const char *created_by, cerr *err);
 
 /* FROM's and --from's image as corrald has it (pulled when it has not). */

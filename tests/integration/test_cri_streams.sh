@@ -5,7 +5,7 @@
 # against containerd's server in the VM tier's CRI boot), and clients
 # that attack it. corrald runs in a network namespace of the test's own,
 # and so does every client of the server, which listens on its loopback.
-# time: about 50 s (16 cases), each with a corrald of its own
+# time: about 105 s (19 cases), each with a corrald of its own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/network_lib.sh"

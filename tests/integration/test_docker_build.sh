@@ -5,10 +5,11 @@
 # once a COPY'd file changes, --no-cache), --target, the config
 # instructions, commit; and what a context, a Dockerfile or a member may
 # not do. corrald runs in a network namespace of the test's own.
-# time: about 45 s (14 cases): each RUN a container, each step a commit
+# time: about 65 s (16 cases): each RUN a container, each step a commit
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
+. "$(dirname "$0")/network_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 
 # a context directory with a Dockerfile (stdin) and the files named after
@@ -107,6 +108,32 @@ EOF
 	out=$(dock build "$T/d" 2>&1) && fail "two matches to a file: $out"
 	assert_contains "$out" "When using COPY with more than one source file, the destination must be a directory and end with a /" \
 		"two matches to a file"
+	no_containers_left
+}
+
+# RUN --network=none has loopback alone (the build's network beside it has
+# eth0); BuildKit's --mount is refused, as Docker's own builder refuses
+# it, not ignored
+test_dkb_run_network_and_mount_flags() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns $(docker_flags)
+	import_busybox
+	local out
+	ctx "$T/n" <<'EOF'
+FROM busybox:latest
+RUN sh -c 'ls /sys/class/net | tr "\\n" " " >/nets'
+RUN --network=none sh -c 'ls /sys/class/net >>/nets'
+CMD ["cat", "/nets"]
+EOF
+	out=$(dock build --network corral -t nonet:1 "$T/n" 2>&1) || fail "RUN --network=none: $out"
+	assert_eq "$(dock run --rm nonet:1)" "eth0 lo lo" "the build's network, then RUN --network=none's interfaces"
+	printf 'FROM busybox:latest\nRUN --mount=type=cache,target=/c true\n' >"$T/n/Dockerfile"
+	out=$(dock build "$T/n" 2>&1) && fail "RUN --mount: $out"
+	assert_contains "$out" "RUN --mount=type=cache,target=/c: corral's builder mounts nothing into a step" "RUN --mount"
+	printf 'FROM busybox:latest\nRUN --network=bridge true\n' >"$T/n/Dockerfile"
+	out=$(dock build "$T/n" 2>&1) && fail "RUN --network=bridge: $out"
+	assert_contains "$out" "RUN --network=bridge: --network is default, none or host" "RUN --network=bridge"
 	no_containers_left
 }
 
