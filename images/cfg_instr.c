@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,9 +222,11 @@ static int do_command(cfg_edit *c, const df_instr *in, const char *key, cerr *er
 	return r < 0 ? edit_failed(r, err) : 0;
 }
 
-/* Go's durations, as HEALTHCHECK's flags have them: "30s", "1m30s", "500ms". */
+/* Go's durations, as HEALTHCHECK's flags have them: "30s", "1m30s", "500ms";
+ * -1 for what is none, or past a day in all (corrald's own bound on them) */
 static long long duration_ns(const char *s)
 {
+	const double day_ns = 86400e9;
 	static const struct { const char *unit; long long ns; } units[] = {
 		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 }, { "m", 60000000000 }, { "h", 3600000000000 },
 	};
@@ -231,7 +234,7 @@ static long long duration_ns(const char *s)
 	while (*s) {
 		char *end;
 		double v = strtod(s, &end);
-		if (end == s || v < 0)
+		if (end == s || !isfinite(v) || v < 0 || v > day_ns)
 			return -1;
 		size_t k = 0;
 		for (; k < sizeof(units) / sizeof(units[0]); k++)
@@ -240,7 +243,10 @@ static long long duration_ns(const char *s)
 				break;
 		if (k == sizeof(units) / sizeof(units[0]))
 			return -1;
-		total += (long long)(v * (double)units[k].ns);
+		double ns = v * (double)units[k].ns;
+		if (ns > day_ns - (double)total)
+			return -1;
+		total += (long long)ns;
 		s = end + strlen(units[k].unit);
 	}
 	return total;
@@ -270,7 +276,7 @@ static int do_healthcheck(cfg_edit *c, const df_instr *in, cerr *err)
 			if (!strncmp(f, durations[k].flag, strlen(durations[k].flag))) {
 				long long ns = duration_ns(f + strlen(durations[k].flag));
 				if (ns < 0)
-					return cerr_set(err, EINVAL, "HEALTHCHECK %s: not a duration", f);
+					return cerr_set(err, EINVAL, "HEALTHCHECK %s: not a duration of a day at most", f);
 				jg_key_int(g, durations[k].key, ns);
 			}
 		if (!strncmp(f, "--retries=", 10)) {

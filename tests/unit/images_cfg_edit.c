@@ -131,6 +131,10 @@ static void test_what_is_refused(void **state)
 		{ "EXPOSE 80/xyz", "EXPOSE 80/xyz: not PORT[/tcp|/udp|/sctp]" },
 		{ "SHELL /bin/sh -c", "SHELL requires the arguments to be in JSON form" },
 		{ "HEALTHCHECK --interval=soon CMD true", "HEALTHCHECK --interval=soon: not a duration" },
+		{ "HEALTHCHECK --interval=nans CMD true", "HEALTHCHECK --interval=nans: not a duration" },
+		{ "HEALTHCHECK --timeout=infs CMD true", "HEALTHCHECK --timeout=infs: not a duration" },
+		{ "HEALTHCHECK --interval=1e300s CMD true", "HEALTHCHECK --interval=1e300s: not a duration" },
+		{ "HEALTHCHECK --interval=20h20h CMD true", "HEALTHCHECK --interval=20h20h: not a duration" },
 		{ "RUN true", "RUN changes files, not the config" },
 		{ "ENV A=${B", "syntax error: missing '}'" },
 		{ "VOLUME ${B", "syntax error: missing '}'" }, /* not "out of memory" */
