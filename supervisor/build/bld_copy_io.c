@@ -137,7 +137,7 @@ static int put_from(bld *b, const copy_op *j, const char *reader, const char *sr
 	_cleanup_free_ char *path = NULL;
 	if (asprintf(&path, "/%s", src) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
-	int r = open_copy(b, "CopyFrom", reader, path, NULL, &f, err);
+	int r = open_copy(b, "CopyFrom", reader, path, "keepSetid", &f, err); /* as Docker's COPY --from */
 	struct archive *in = r == 0 ? archive_read_new() : NULL;
 	if (r == 0 && (!in || archive_read_support_format_tar(in) != ARCHIVE_OK ||
 		       archive_read_open(in, &f, NULL, on_read, NULL) != ARCHIVE_OK))

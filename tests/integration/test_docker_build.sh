@@ -146,12 +146,13 @@ ARG BASE=busybox:latest
 FROM $BASE AS builder
 WORKDIR /work
 COPY src/ ./
-RUN mkdir -p out && tr a-z A-Z <main.txt >out/app.txt
+RUN mkdir -p out && tr a-z A-Z <main.txt >out/app.txt && cp /bin/busybox out/su && chmod 4755 out/su
 FROM scratch AS files
 COPY src/main.txt /m.txt
 FROM busybox:latest
 SHELL ["/bin/sh", "-e", "-c"]
 COPY --from=builder /work/out/app.txt /usr/share/app.txt
+COPY --from=builder /work/out/su /usr/bin/su
 COPY --from=0 /work/main.txt /usr/share/
 COPY --from=files /m.txt /usr/share/scratch.txt
 RUN ["sh", "-c", "cmp /usr/share/main.txt /usr/share/scratch.txt && echo exec-form >/exec"]
@@ -164,6 +165,7 @@ EOF
 	sed -i 's/^RUN false; /RUN true; /' "$T/c/Dockerfile"
 	out=$(dock build -t app "$T/c" 2>&1) || fail "build: $out"
 	assert_eq "$(dock run --rm app | tr '\n' ' ')" "THE SOURCE the source " "files of the first stage"
+	assert_eq "$(dock run --rm app stat -c %a /usr/bin/su)" 4755 "COPY --from keeps a setuid bit, as Docker's"
 	assert_eq "$(dock run --rm app cat /exec /shell | tr '\n' ' ')" "exec-form the shell's -e stops here " \
 		"RUN's exec form, a FROM scratch stage's file, and SHELL"
 	assert_eq "$(dock run --rm app ls /work 2>&1 | head -1)" "ls: /work: No such file or directory" \

@@ -99,7 +99,8 @@ static const char *refusal(const ctr *c)
 
 /* Answer with the upgrade and give the stream to corral-copy, with the
  * options the call asked for (NULL-ended). */
-static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool to, char *const *asked, bool rootfs_only)
+static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool to, char *const *asked, bool rootfs_only,
+		      bool keep_setid)
 {
 	copy_args a = { 0 };
 	cerr err = { 0 };
@@ -111,8 +112,9 @@ static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool 
 	if (!p || asprintf(&what, "container %s: copy %s %s", c->name, to ? "to" : "from", path) < 0)
 		return sv_internal(call, "out of memory");
 	/* a member's own tar makes setuid files the member's; root's would make
-	 * them root's (asked before the upgrade: the call ends with it) */
-	char *keep = !to && owner_is_member(vl_call_peer(call)) ? "--keep-setid" : NULL;
+	 * them root's, unless it asks (asked before the upgrade: the call ends
+	 * with it) */
+	char *keep = !to && (keep_setid || owner_is_member(vl_call_peer(call))) ? "--keep-setid" : NULL;
 	uid_t member = vl_call_peer(call)->uid;
 	if (el_child_member_room(d->loop, member, &err) < 0) { /* refused while it can be answered */
 		free(what);
@@ -149,16 +151,16 @@ static int no_upgrade(vl_call *call)
 int sv_copy_from(vl_call *call, yajl_val params, void *ud)
 {
 	const char *path;
-	bool stat, stat_only;
+	bool stat, stat_only, keep_setid;
 	json_fault f = { 0 };
 	CTR_METHOD_TARGET(c, ud, call, params, f, SP_STR("path", true, &path), SP_BOOL("stat", false, &stat),
-			  SP_BOOL("statOnly", false, &stat_only));
+			  SP_BOOL("statOnly", false, &stat_only), SP_BOOL("keepSetid", false, &keep_setid));
 	if (path[0] != '/')
 		return sv_invalid(call, "path", PATH_NOT_ABSOLUTE);
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
 	char *sent = stat_only ? "--stat-only" : stat ? "--stat" : NULL;
-	return start_copy(call, ud, c, path, false, (char *[]){ sent, NULL }, false);
+	return start_copy(call, ud, c, path, false, (char *[]){ sent, NULL }, false, keep_setid);
 }
 
 int sv_copy_to(vl_call *call, yajl_val params, void *ud)
@@ -198,7 +200,7 @@ int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 	}
 	if (overwrite_dirs)
 		asked[n++] = "--overwrite-dirs";
-	return start_copy(call, ud, c, path, true, asked, false);
+	return start_copy(call, ud, c, path, true, asked, false, false);
 }
 
 /* Export: its root filesystem as a tar, without what is mounted on it
@@ -209,5 +211,5 @@ int sv_export(vl_call *call, yajl_val params, void *ud)
 	CTR_METHOD_TARGET(c, ud, call, params, f);
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
-	return start_copy(call, ud, c, "/.", false, NULL, true);
+	return start_copy(call, ud, c, "/.", false, NULL, true, false);
 }
