@@ -1170,7 +1170,7 @@ const char corral_supervisor_interface[] =
 	"# path in STDOUT frames: one top-level entry, named as path's last name,\n"
 	"# which is not followed when it is a symlink (a path ending in \"/.\" sends\n"
 	"# what the directory holds, under \".\"); files, directories and symlinks,\n"
-	"# hard links as files, no device nodes or FIFOs, no setuid or setgid bits.\n"
+	"# hard links as files, no device nodes or FIFOs (setuid bits: below).\n"
 	"# CopyTo takes a tar in STDIN frames up to CLOSE_STDIN and unpacks it into\n"
 	"# the directory path, files owned by root (with owners: as the tar says, ids\n"
 	"# of the container's user namespace; a member's container must have one;\n"

@@ -204,7 +204,8 @@ bool copy_dest_is_dir(bld *b, const char *id, const char *dest)
 int copy_into(bld *b, const copy_op *j, const char *id, const char *from_image, cerr *err)
 {
 	frames to;
-	if (open_copy(b, "CopyTo", id, "/", j->uid >= 0 ? "owners" : NULL, &to, err) < 0) {
+	/* owners: --chown's, an ADDed archive's own, and root for the rest */
+	if (open_copy(b, "CopyTo", id, "/", j->uid >= 0 || j->add ? "owners" : NULL, &to, err) < 0) {
 		close_frames(&to);
 		return -1;
 	}

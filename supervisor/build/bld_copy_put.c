@@ -48,3 +48,17 @@ int copy_put(const copy_op *j, struct archive *out, const char *name, const stru
 	}
 	return r;
 }
+
+int copy_put_hardlink(struct archive *out, const char *name, const char *target, cerr *err)
+{
+	struct archive_entry *e = archive_entry_new();
+	if (!e)
+		return cerr_set(err, ENOMEM, "out of memory");
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_hardlink(e, target);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_size(e, 0);
+	int r = archive_write_header(out, e) < ARCHIVE_WARN ? cerr_set(err, EIO, "%s: %s", name, archive_error_string(out)) : 0;
+	archive_entry_free(e);
+	return r;
+}

@@ -34,12 +34,15 @@ typedef struct walk {
 	cerr *err;
 } walk;
 
-/* One entry: into the hash (its name, kind, mode, size and bytes), or the tar. */
+/* One entry: into the hash (its name, kind, mode, size and bytes), or the
+ * tar, root's (the context's files are, in an image, unless --chown says). */
 static int put(walk *w, const char *name, const struct stat *st, const char *link, int fd)
 {
 	w->found++;
+	struct stat roots = *st;
+	roots.st_uid = roots.st_gid = 0;
 	if (w->out)
-		return copy_put(w->j, w->out, name, st, link, fd, NULL, w->err);
+		return copy_put(w->j, w->out, name, &roots, link, fd, NULL, w->err);
 	char head[PATH_MAX + 64];
 	int n = snprintf(head, sizeof(head), "%s\n%o %lld\n%s\n", name, (unsigned)st->st_mode, (long long)st->st_size,
 			 link ? link : "");
@@ -202,7 +205,9 @@ static bool is_archive(int fd)
 	return yes;
 }
 
-/* ADD's local archive: each entry under dest, as CopyTo would unpack it. */
+/* ADD's local archive: each entry under dest, as CopyTo would unpack it,
+ * with the archive's owners (unless --chown says) and hard links; the hash
+ * takes all that an entry is, so that a changed link or owner misses. */
 static int put_archive(walk *w, int fd, const char *src)
 {
 	struct archive *in = archive_read_new();
@@ -219,17 +224,28 @@ static int put_archive(walk *w, int fd, const char *src)
 		}
 		if (!*clean)
 			continue;
-		_cleanup_free_ char *d = join(w->j->dest, clean);
+		_cleanup_free_ char *d = join(w->j->dest, clean), *to = NULL;
+		const char *hard = archive_entry_hardlink(e);
+		char target[PATH_MAX];
+		if (hard && (path_clean(hard, target, sizeof(target)) < 0 || !*target || !(to = join(w->j->dest, target)))) {
+			r = cerr_set(w->err, EINVAL, "%s: %s: a hard link to nothing it holds", src, clean);
+			break;
+		}
 		w->found++;
 		if (!d)
 			r = cerr_set(w->err, ENOMEM, "out of memory");
+		else if (w->out && to)
+			r = copy_put_hardlink(w->out, d, to, w->err);
 		else if (w->out)
 			r = copy_put(w->j, w->out, d, archive_entry_stat(e), archive_entry_symlink(e), -1, in, w->err);
 		else {
-			char head[PATH_MAX + 64];
-			int n = snprintf(head, sizeof(head), "%s\n%o %lld\n", d, (unsigned)archive_entry_mode(e),
-					 (long long)archive_entry_size(e));
-			digest_update(w->dg, head, (size_t)n);
+			char head[3 * PATH_MAX + 64];
+			const char *sym = archive_entry_symlink(e);
+			int n = snprintf(head, sizeof(head), "%s\n%o %lld %lld:%lld\n%s\n%s\n", d,
+					 (unsigned)archive_entry_mode(e), (long long)archive_entry_size(e),
+					 (long long)archive_entry_uid(e), (long long)archive_entry_gid(e), sym ? sym : "",
+					 to ? to : "");
+			digest_update(w->dg, head, (size_t)(n < (int)sizeof(head) ? n : (int)sizeof(head) - 1));
 			char buf[65536];
 			for (la_ssize_t m; (m = archive_read_data(in, buf, sizeof(buf))) > 0;)
 				digest_update(w->dg, buf, (size_t)m);

@@ -403,7 +403,10 @@ test_dkb_add_and_platform() {
 	import_busybox
 	mkdir -p "$T/c/pkg/sub" "$T/www"
 	echo inside >"$T/c/pkg/sub/in.txt"
-	tar -C "$T/c/pkg" -czf "$T/c/pkg.tgz" sub
+	# a hard link, a symlink, and owners of the archive's own
+	ln "$T/c/pkg/sub/in.txt" "$T/c/pkg/sub/hard.txt"
+	ln -s in.txt "$T/c/pkg/sub/soft"
+	tar -C "$T/c/pkg" --owner=1000 --group=1001 -czf "$T/c/pkg.tgz" sub
 	cp "$T/c/pkg.tgz" "$T/www/remote.tgz"
 	echo one >"$T/c/a.conf"
 	echo two >"$T/c/b.conf"
@@ -421,6 +424,18 @@ EOF
 	out=$(dock build -t added "$T/c" 2>&1) || { kill $web; fail "build: $out"; }
 	kill $web
 	assert_eq "$(dock run --rm added cat /opt/sub/in.txt)" inside "a local archive, unpacked"
+	assert_eq "$(dock run --rm added stat -c '%h %u:%g %n' /opt/sub/hard.txt /opt/sub/in.txt | tr '\n' ' ')" \
+		"2 1000:1001 /opt/sub/hard.txt 2 1000:1001 /opt/sub/in.txt " "its hard link and owners, as Docker's ADD keeps them"
+	assert_eq "$(dock run --rm added stat -c '%u:%g' /conf/a.conf)" 0:0 "the context's files are root's"
+	# a changed symlink in the archive, and nothing else: a new layer
+	python3 -m http.server --bind 127.0.0.1 "$port" --directory "$T/www" >/dev/null 2>&1 &
+	web=$!
+	wait_for 10 python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/remote.tgz')"
+	ln -sfn hard.txt "$T/c/pkg/sub/soft"
+	tar -C "$T/c/pkg" --owner=1000 --group=1001 -czf "$T/c/pkg.tgz" sub
+	out=$(dock build -t added "$T/c" 2>&1) || { kill $web; fail "rebuild: $out"; }
+	kill $web
+	assert_eq "$(dock run --rm added readlink /opt/sub/soft)" hard.txt "a changed link in the archive misses the cache"
 	assert_eq "$(dock run --rm added sh -c 'ls /dl; stat -c %a /dl/remote.tgz')" "$(printf 'remote.tgz\n600')" \
 		"a URL's file, kept whole, 0600"
 	assert_eq "$(dock run --rm added sh -c 'cat /conf/a.conf /conf/b.conf; stat -c %a /conf/a.conf')" \
