@@ -9,6 +9,7 @@
 #include "supervisor/build/bld_call.h"
 #include "supervisor/api/interface.h"
 #include "supervisor/shape/copy_stat.h"
+#include "images/df_match.h"
 #include "supervisor/varlink/streams.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -130,37 +131,103 @@ static int end_frames(frames *f, const char *what, cerr *err)
 	return cerr_set(err, EPIPE, "%s: the stream ended", what);
 }
 
-/* One --from source: CopyFrom's tar of it, its entries under the destination. */
-static int put_from(bld *b, const copy_op *j, const char *reader, const char *src, struct archive *out, cerr *err)
+/* path in container id by CopyFrom's stat alone: 0 with *st, or -ENOENT */
+static int stat_in(bld *b, const char *id, const char *path, copy_stat *st)
 {
 	frames f;
-	_cleanup_free_ char *path = NULL;
-	if (asprintf(&path, "/%s", src) < 0)
+	_cleanup_cerr_ cerr err = { 0 };
+	int r = open_copy(b, "CopyFrom", id, path, "statOnly", &f, &err);
+	if (r == 0)
+		(void)end_frames(&f, "stat", &err); /* a path not there: no STAT */
+	r = f.stat.len && sb_add(&f.stat, "", 1) == 0 ? copy_stat_parse(f.stat.buf, st) : -ENOENT;
+	close_frames(&f);
+	return r;
+}
+
+/* path (absolute) in container id with a link at its end followed, as
+ * Docker's builders follow a source and a destination: its stat's
+ * linkTarget has every link on the way followed. NULL when out of memory. */
+static char *followed(bld *b, const char *id, const char *path)
+{
+	copy_stat st = { 0 };
+	if (stat_in(b, id, path, &st) < 0)
+		return strdup(path); /* CopyFrom says what is wrong with it */
+	char *to = S_ISLNK(st.mode) && st.link[0] ? TAKE_PTR(st.link) : strdup(path);
+	copy_stat_release(&st);
+	return to;
+}
+
+bool copy_dest_is_dir(bld *b, const char *id, const char *dest)
+{
+	_cleanup_free_ char *path = NULL, *to = NULL;
+	copy_stat st = { 0 };
+	if (asprintf(&path, "/%s", dest) < 0 || !(to = followed(b, id, path)) || stat_in(b, id, to, &st) < 0)
+		return false;
+	bool dir = S_ISDIR(st.mode);
+	copy_stat_release(&st);
+	return dir;
+}
+
+/* One --from source: CopyFrom's tar of it, each entry under the
+ * destination: a directory's content into dest, a file to dest or
+ * dest/NAME. A link at the source's end is followed (the file keeps the
+ * source's name); a wildcard in its last name reads its directory and
+ * takes what matches (*matched counts it). */
+static int put_from(bld *b, const copy_op *j, const char *reader, const char *src, size_t *matched,
+		    struct archive *out, cerr *err)
+{
+	const char *slash = strrchr(src, '/'), *base = slash ? slash + 1 : src;
+	bool glob = df_glob_has_magic(base);
+	if (df_glob_has_magic(src) && !glob)
+		return cerr_set(err, ENOTSUP, "COPY --from %s: a wildcard in a directory's name: name the directory", src);
+	_cleanup_free_ char *asked = NULL, *path = NULL;
+	if (asprintf(&asked, "/%s", src) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
+	if (glob ? asprintf(&path, "/%.*s/.", (int)(slash ? slash - src : 0), src) < 0 : !(path = followed(b, reader, asked)))
+		return cerr_set(err, ENOMEM, "out of memory");
+	/* what CopyFrom names the top entry: the last name of what it sends */
+	const char *sent = strrchr(path, '/');
+	sent = glob || !sent[1] ? "." : sent + 1;
+	frames f;
 	int r = open_copy(b, "CopyFrom", reader, path, "keepSetid", &f, err); /* as Docker's COPY --from */
 	struct archive *in = r == 0 ? archive_read_new() : NULL;
 	if (r == 0 && (!in || archive_read_support_format_tar(in) != ARCHIVE_OK ||
 		       archive_read_open(in, &f, NULL, on_read, NULL) != ARCHIVE_OK))
 		r = cerr_set(err, EIO, "COPY --from %s: %s", src, in ? archive_error_string(in) : "out of memory");
-	const char *slash = strrchr(src, '/'), *base = slash ? slash + 1 : src;
 	struct archive_entry *e;
 	for (int k; r == 0 && (k = archive_read_next_header(in, &e)) != ARCHIVE_EOF;) {
 		if (k < ARCHIVE_WARN) {
 			r = f.why.len ? end_frames(&f, src, err) : cerr_set(err, EIO, "%s: %s", src, archive_error_string(in));
 			break;
 		}
-		/* CopyFrom names the source by its last name: a directory's
-		 * content goes into dest, a file to dest or dest/NAME */
-		const char *name = archive_entry_pathname(e), *under = name + strlen(base);
-		bool top = !strcmp(name, base) || !strcmp(name, "."), dir = archive_entry_filetype(e) == AE_IFDIR;
-		if (!strncmp(name, "./", 2))
-			under = name + 1;
-		_cleanup_free_ char *d = NULL;
-		if (top && dir)
+		/* the entry as its source (a match of the wildcard, or the one
+		 * source) and what is under it, if anything */
+		const char *name = archive_entry_pathname(e), *under = "";
+		size_t n = strlen(sent);
+		if (strncmp(name, sent, n) || (name[n] && name[n] != '/'))
 			continue;
-		int n = top ? (j->dest_dir ? asprintf(&d, "%s%s%s", j->dest, *j->dest ? "/" : "", base) : asprintf(&d, "%s", j->dest))
-			    : asprintf(&d, "%s%s", j->dest, under);
-		if (n < 0)
+		under = name + n;
+		char top[NAME_MAX + 1];
+		if (glob) {
+			if (!*under)
+				continue; /* the directory read */
+			snprintf(top, sizeof(top), "%.*s", (int)strcspn(under + 1, "/"), under + 1);
+			if (!df_glob_match(base, top))
+				continue;
+			under += 1 + strlen(top);
+		}
+		bool is_top = !*under, dir = archive_entry_filetype(e) == AE_IFDIR;
+		if (is_top && glob && ++*matched > 1 && !j->dest_dir) {
+			r = cerr_set(err, EINVAL, "%s", copy_many_to_a_file(j));
+			break;
+		}
+		if (is_top && dir)
+			continue;
+		_cleanup_free_ char *d = NULL;
+		int m = !is_top ? asprintf(&d, "%s%s", j->dest, under)
+			: j->dest_dir ? asprintf(&d, "%s%s%s", j->dest, *j->dest ? "/" : "", glob ? top : base)
+				      : asprintf(&d, "%s", j->dest);
+		if (m < 0)
 			r = cerr_set(err, ENOMEM, "out of memory");
 		else
 			r = copy_put(j, out, *d == '/' ? d + 1 : d, archive_entry_stat(e), archive_entry_symlink(e), -1, in, err);
@@ -171,34 +238,6 @@ static int put_from(bld *b, const copy_op *j, const char *reader, const char *sr
 		archive_read_free(in);
 	close_frames(&f);
 	return r;
-}
-
-bool copy_dest_is_dir(bld *b, const char *id, const char *dest)
-{
-	_cleanup_free_ char *path = NULL;
-	if (asprintf(&path, "/%s", dest) < 0)
-		return false;
-	for (int hop = 0; hop < 2; hop++) { /* a link's stat names where it leads, every link followed */
-		frames f;
-		_cleanup_cerr_ cerr err = { 0 };
-		copy_stat st = { 0 };
-		int r = open_copy(b, "CopyFrom", id, path, "statOnly", &f, &err);
-		if (r == 0)
-			(void)end_frames(&f, "stat", &err); /* a path not there: no STAT */
-		r = f.stat.len && sb_add(&f.stat, "", 1) == 0 ? copy_stat_parse(f.stat.buf, &st) : -ENOENT;
-		close_frames(&f);
-		if (r < 0)
-			return false;
-		bool dir = S_ISDIR(st.mode), link = S_ISLNK(st.mode) && st.link[0];
-		if (link) {
-			free(path);
-			path = TAKE_PTR(st.link);
-		}
-		copy_stat_release(&st);
-		if (!link)
-			return dir;
-	}
-	return false;
 }
 
 int copy_into(bld *b, const copy_op *j, const char *id, const char *from_image, cerr *err)
@@ -219,8 +258,13 @@ int copy_into(bld *b, const copy_op *j, const char *id, const char *from_image, 
 		bld_stage tmp = { 0 };
 		memcpy(tmp.image, from_image, DIGEST_STR_LEN);
 		r = bld_create(b, &tmp, NULL, NULL, NULL, reader, sizeof(reader), err);
-		for (size_t i = 0; r == 0 && j->sources && j->sources[i]; i++)
-			r = put_from(b, j, reader, j->sources[i], out, err);
+		for (size_t i = 0; r == 0 && j->sources && j->sources[i]; i++) {
+			size_t matched = 0;
+			r = put_from(b, j, reader, j->sources[i], &matched, out, err);
+			if (r == 0 && !matched && df_glob_has_magic(j->sources[i]))
+				r = cerr_set(err, ENOENT, "no source files were specified: nothing in %s matches %s",
+					     j->from, j->sources[i]);
+		}
 	} else if (r == 0) {
 		r = copy_walk_context(b, j, out, NULL, err);
 	}

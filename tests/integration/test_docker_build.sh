@@ -146,13 +146,17 @@ ARG BASE=busybox:latest
 FROM $BASE AS builder
 WORKDIR /work
 COPY src/ ./
-RUN mkdir -p out && tr a-z A-Z <main.txt >out/app.txt && cp /bin/busybox out/su && chmod 4755 out/su
+RUN mkdir -p out && tr a-z A-Z <main.txt >out/app.txt && cp /bin/busybox out/su && chmod 4755 out/su && \
+    echo a >out/a.jar && echo b >out/b.jar && echo c >out/one.cfg && ln -s app.txt out/link.txt
 FROM scratch AS files
 COPY src/main.txt /m.txt
 FROM busybox:latest
 SHELL ["/bin/sh", "-e", "-c"]
 COPY --from=builder /work/out/app.txt /usr/share/app.txt
 COPY --from=builder /work/out/su /usr/bin/su
+COPY --from=builder /work/out/*.jar /jars/
+COPY --from=builder /work/out/one.cf? /etc/one.cfg
+COPY --from=builder /work/out/link.txt /usr/share/linked.txt
 COPY --from=0 /work/main.txt /usr/share/
 COPY --from=files /m.txt /usr/share/scratch.txt
 RUN ["sh", "-c", "cmp /usr/share/main.txt /usr/share/scratch.txt && echo exec-form >/exec"]
@@ -166,6 +170,8 @@ EOF
 	out=$(dock build -t app "$T/c" 2>&1) || fail "build: $out"
 	assert_eq "$(dock run --rm app | tr '\n' ' ')" "THE SOURCE the source " "files of the first stage"
 	assert_eq "$(dock run --rm app stat -c %a /usr/bin/su)" 4755 "COPY --from keeps a setuid bit, as Docker's"
+	assert_eq "$(dock run --rm app sh -c 'cat /jars/a.jar /jars/b.jar /etc/one.cfg; test -L /usr/share/linked.txt || cat /usr/share/linked.txt' | tr '\n' ' ')" \
+		"a b c THE SOURCE " "COPY --from: a wildcard's matches, and a link followed"
 	assert_eq "$(dock run --rm app cat /exec /shell | tr '\n' ' ')" "exec-form the shell's -e stops here " \
 		"RUN's exec form, a FROM scratch stage's file, and SHELL"
 	assert_eq "$(dock run --rm app ls /work 2>&1 | head -1)" "ls: /work: No such file or directory" \
