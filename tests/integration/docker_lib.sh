@@ -41,3 +41,18 @@ dc() {
 	shift
 	env DOCKER_HOST="unix://$S/docker.sock" DOCKER_CONFIG="$T/dc0" docker-compose -p "$p" -f "$T/proj/docker-compose.yml" "$@"
 }
+
+# For the build's cases:
+# a context directory with a Dockerfile (stdin) and the files named after
+ctx() { # DIR [FILE CONTENT]...
+	local d=$1
+	shift
+	mkdir -p "$d"
+	cat >"$d/Dockerfile"
+	while [ $# -ge 2 ]; do
+		mkdir -p "$(dirname "$d/$1")"
+		printf '%s\n' "$2" >"$d/$1"
+		shift 2
+	done
+}
+no_containers_left() { assert_eq "$(ctl --json ps -a | jq length)" 0 "containers left by the build"; }

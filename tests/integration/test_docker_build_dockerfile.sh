@@ -1,0 +1,74 @@
+#!/bin/bash
+# Dockerfiles as Docker's builder reads them, through the docker CLI: where
+# COPY puts what it copies, ENV's expansion, and RUN's flags (a network
+# the step is on; BuildKit's mounts refused). test_docker_build.sh has the
+# build, its cache, commit and what a member may do.
+# time: about 10 s (2 cases): each RUN a container, each step a commit
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/docker_lib.sh"
+. "$(dirname "$0")/network_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+
+# Where COPY puts a file, as Docker's builders do: "." is WORKDIR, a
+# destination that is a directory already (a link to one too) takes the
+# file inside it, a wildcard with one match may go to a file, and one with
+# more must go to a directory; ENV's pairs see the env from before it
+test_dkb_copy_destinations_as_docker() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" one.txt one two.txt two app.cfg cfg <<'EOF'
+FROM busybox:latest
+RUN mkdir -p /opt/real && ln -s /opt/real /opt/link
+WORKDIR /app
+COPY one.txt .
+COPY two.txt /bin
+COPY two.txt /opt/link
+COPY *.cfg settings.cfg
+ENV abc=hello
+ENV abc=bye def=$abc
+CMD ["sh", "-c", "cat /app/one.txt /bin/two.txt /opt/real/two.txt /app/settings.cfg; echo $abc $def; test -x /bin/sh && echo sh"]
+EOF
+	local out
+	out=$(dock build -t dest:1 "$T/c" 2>&1) || fail "build: $out"
+	assert_eq "$(dock run --rm dest:1 | tr '\n' ' ')" "one two two cfg bye hello sh " "where each file went"
+	ctx "$T/d" a.txt a b.txt b <<'EOF'
+FROM busybox:latest
+COPY *.txt /one.txt
+EOF
+	out=$(dock build "$T/d" 2>&1) && fail "two matches to a file: $out"
+	assert_contains "$out" "When using COPY with more than one source file, the destination must be a directory and end with a /" \
+		"two matches to a file"
+	no_containers_left
+}
+
+# RUN --network=none has loopback alone (the build's network beside it has
+# eth0); BuildKit's --mount is refused, as Docker's own builder refuses
+# it, not ignored
+test_dkb_run_network_and_mount_flags() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns $(docker_flags)
+	import_busybox
+	local out
+	ctx "$T/n" <<'EOF'
+FROM busybox:latest
+RUN sh -c 'ls /sys/class/net | tr "\\n" " " >/nets'
+RUN --network=none sh -c 'ls /sys/class/net >>/nets'
+CMD ["cat", "/nets"]
+EOF
+	out=$(dock build --network corral -t nonet:1 "$T/n" 2>&1) || fail "RUN --network=none: $out"
+	assert_eq "$(dock run --rm nonet:1)" "eth0 lo lo" "the build's network, then RUN --network=none's interfaces"
+	printf 'FROM busybox:latest\nRUN --mount=type=cache,target=/c true\n' >"$T/n/Dockerfile"
+	out=$(dock build "$T/n" 2>&1) && fail "RUN --mount: $out"
+	assert_contains "$out" "RUN --mount=type=cache,target=/c: corral's builder mounts nothing into a step" "RUN --mount"
+	printf 'FROM busybox:latest\nRUN --network=bridge true\n' >"$T/n/Dockerfile"
+	out=$(dock build "$T/n" 2>&1) && fail "RUN --network=bridge: $out"
+	assert_contains "$out" "RUN --network=bridge: --network is default, none or host" "RUN --network=bridge"
+	no_containers_left
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
