@@ -254,7 +254,8 @@ int sc_run(stream_conn *c)
 	if (c->wire != SC_SPDY)
 		ws_open_channels(c);
 	parse_in(c); /* what came with the head */
-	uint64_t next_tick = c->last_traffic_usec + 1000000, done_usec = 0;
+	uint64_t next_tick = c->last_traffic_usec + 1000000, done_usec = 0; /* done, or the client's last read since */
+	size_t queued = 0;
 	for (;;) {
 		if (c->done && c->wire != SC_SPDY)
 			ws_close(c, 1000);
@@ -288,8 +289,9 @@ int sc_run(stream_conn *c)
 		/* read after the work: a time it stamped (a read, a stream
 		 * opened) is never later than now, or "idle" underflows */
 		now = mono_usec();
-		if (c->done && !done_usec)
+		if (c->done && (!done_usec || outq_len(&c->out) < queued))
 			done_usec = now;
+		queued = outq_len(&c->out);
 		if (done_usec && now - done_usec > SC_FLUSH_USEC) {
 			log_warn("stream: the client read nothing of the last %zu bytes in %llu s: they are dropped",
 				 outq_len(&c->out), SC_FLUSH_USEC / 1000000);

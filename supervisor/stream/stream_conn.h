@@ -8,8 +8,8 @@
  * the client while that much waits; nor is the client read, whose frames
  * each may add an answer: a PING's, a reset), hold_in (the client is not
  * read while the kind's own queue is full) and each kind's own bounds.
- * Once the connection is done, what is queued for the client has
- * SC_FLUSH_USEC to go, and no more. */
+ * Once the connection is done, what is queued for the client goes while
+ * the client reads some of it every SC_FLUSH_USEC; then it is dropped. */
 #pragma once
 #include <poll.h>
 #include <stdbool.h>
@@ -25,7 +25,7 @@
 #define SC_MAX_PAIRS 64             /* name/value pairs in one */
 #define SC_HIGH_WATER (1u << 20)    /* queued for the client */
 #define SC_ASK_TIMEOUT_MS 10000     /* corrald's answer to an ask */
-#define SC_FLUSH_USEC 10000000ull   /* a done connection's last frames */
+#define SC_FLUSH_USEC 10000000ull   /* a done connection's client reads none of its last frames */
 #define SC_MAX_FDS 136              /* the client, the asks, and a kind's */
 
 enum sc_type { SC_ERROR, SC_STDIN, SC_STDOUT, SC_STDERR, SC_RESIZE, SC_DATA, SC_OTHER };
