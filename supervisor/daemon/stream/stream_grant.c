@@ -56,8 +56,8 @@ static bool same_token(const char *a, const char *b)
 	return diff == 0;
 }
 
-/* g, redeemed, among the held; false when its owner may hold no more */
-static bool hold(const stream_grant *g)
+/* g, redeemed, among the held: NULL, or why it may not be */
+static const char *hold(const stream_grant *g)
 {
 	size_t own = 0, slot = STREAM_MAX_HELD;
 	for (size_t i = 0; i < STREAM_MAX_HELD; i++) {
@@ -66,10 +66,15 @@ static bool hold(const stream_grant *g)
 		else
 			own += held[i]->owner.uid == g->owner.uid;
 	}
-	if (slot == STREAM_MAX_HELD || (owner_is_member(&g->owner) && own >= STREAM_MAX_HELD_MEMBER))
-		return false;
-	held[slot] = g;
-	return true;
+	static char why[96];
+	if (owner_is_member(&g->owner) && own >= STREAM_MAX_HELD_MEMBER)
+		snprintf(why, sizeof(why), "its owner holds %d streaming connections open, the most one member may",
+			 STREAM_MAX_HELD_MEMBER);
+	else if (slot == STREAM_MAX_HELD)
+		snprintf(why, sizeof(why), "%d streaming connections are open, the most there may be", STREAM_MAX_HELD);
+	else
+		return held[slot] = g, NULL;
+	return why;
 }
 
 stream_grant *stream_grant_take(enum stream_grant_kind kind, const char *token, const char **why)
@@ -83,13 +88,10 @@ stream_grant *stream_grant_take(enum stream_grant_kind kind, const char *token, 
 		if (!g || !same_token(g->token, token))
 			continue;
 		grants[i] = NULL;
-		if (g->kind == kind && hold(g))
+		const char *full = g->kind == kind ? hold(g) : *why;
+		if (!full)
 			return g;
-		static char full[96];
-		snprintf(full, sizeof(full), "its owner holds %d streaming connections open, the most one member may",
-			 STREAM_MAX_HELD_MEMBER);
-		if (g->kind == kind)
-			*why = full;
+		*why = full;
 		stream_grant_free(g);
 		return NULL;
 	}
