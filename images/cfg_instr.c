@@ -315,6 +315,10 @@ static int do_onbuild(cfg_edit *c, const df_instr *in, cerr *err)
 int cfg_edit_apply(cfg_edit *c, const df_instr *in, char escape, df_lookup_fn lookup, void *ctx, cerr *err)
 {
 	expander ex = { .escape = escape, .lookup = lookup, .ctx = ctx }, *x = &ex;
+	/* no more words than the config may hold entries: each is gathered
+	 * (ENV's pairs, EXPOSE's and VOLUME's words) before it is set */
+	if (strv_length(in->args) > CFG_EDIT_MAX_ENTRIES)
+		return edit_failed(-E2BIG, err);
 	switch (in->kind) {
 	case DF_ENV: return do_env(c, x, in, err);
 	case DF_LABEL: return do_label(c, x, in, err);

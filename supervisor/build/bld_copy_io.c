@@ -91,6 +91,8 @@ static la_ssize_t on_read(struct archive *a, void *data, const void **out)
 static int open_copy(bld *b, const char *method, const char *id, const char *path, const char *flag, frames *f,
 		     cerr *err)
 {
+	*f = (frames){ .fd = -1, .code = -1 }; /* close_frames takes it, whatever fails */
+	stream_reader_init(&f->rd, STREAM_AT_CLIENT);
 	_cleanup_vl_client_ vl_client *c = NULL;
 	if (bld_connect(b, &c, err) < 0)
 		return -1;
@@ -100,8 +102,6 @@ static int open_copy(bld *b, const char *method, const char *id, const char *pat
 	char full[64];
 	snprintf(full, sizeof(full), CORRAL_SUPERVISOR_INTERFACE ".%s", method);
 	vl_reply rep = { 0 };
-	*f = (frames){ .fd = -1, .code = -1 };
-	stream_reader_init(&f->rd, STREAM_AT_CLIENT);
 	if (!p || vl_client_call_upgrade(c, full, p, &rep, &f->fd, err) < 0)
 		return -1;
 	int r = rep.error ? bld_call_failed(method, &rep, err) : 0;
@@ -159,10 +159,17 @@ static char *followed(bld *b, const char *id, const char *path)
 
 bool copy_dest_is_dir(bld *b, const char *id, const char *dest)
 {
-	_cleanup_free_ char *path = NULL, *to = NULL;
+	_cleanup_free_ char *path = NULL;
 	copy_stat st = { 0 };
-	if (asprintf(&path, "/%s", dest) < 0 || !(to = followed(b, id, path)) || stat_in(b, id, to, &st) < 0)
+	if (asprintf(&path, "/%s", dest) < 0 || stat_in(b, id, path, &st) < 0)
 		return false;
+	if (S_ISLNK(st.mode) && st.link[0]) { /* where it leads, every link followed */
+		free(path);
+		path = TAKE_PTR(st.link);
+		copy_stat_release(&st);
+		if (stat_in(b, id, path, &st) < 0)
+			return false;
+	}
 	bool dir = S_ISDIR(st.mode);
 	copy_stat_release(&st);
 	return dir;

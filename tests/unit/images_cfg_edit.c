@@ -217,6 +217,7 @@ static void test_growth_is_bounded(void **state)
 	many = sb_detach(&sb);
 	assert_true(apply(&c, many, &err) < 0);
 	assert_int_equal(err.code, E2BIG);
+	assert_int_equal(c.entries, 0); /* refused whole: more words than entries */
 	assert_true(c.entries <= CFG_EDIT_MAX_ENTRIES);
 	cerr_clear(&err);
 	cfg_edit_release(&c);
