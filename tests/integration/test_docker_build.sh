@@ -288,7 +288,8 @@ test_dkb_diff_export_import() {
 	start_docker
 	import_busybox
 	dock run -d --name box busybox:latest sh -c 'echo x >/new; rm /etc/group; mkdir -p /usr/local/z;
-		head -c 3000000 /dev/urandom >/big; touch /ready; exec sleep 1000' >/dev/null
+		head -c 3000000 /dev/urandom >/big; cp /bin/busybox /su; chmod 4755 /su; touch /ready;
+		exec sleep 1000' >/dev/null
 	box_ready() { [ "$(dock exec box ls /ready 2>/dev/null)" = /ready ]; }
 	wait_for 30 box_ready
 	local diff
@@ -307,6 +308,7 @@ test_dkb_diff_export_import() {
 	assert_contains "$list" "./bin/busybox" "and the image's"
 	assert_not_contains "$list" "./etc/group" "not what was deleted"
 	assert_not_contains "$list" "./proc/1/" "nor what is mounted in the container"
+	assert_eq "$(tar tvf "$T/box.tar" ./su | cut -c1-10)" "-rwsr-xr-x" "a setuid file stays so, as docker export"
 	ctl export -o "$T/box2.tar" box || fail "corralctl export"
 	assert_eq "$(tar tf "$T/box2.tar" | sort | md5sum)" "$(sort <<<"$list" | md5sum)" "corralctl export, the same entries"
 	local id out
@@ -314,8 +316,8 @@ test_dkb_diff_export_import() {
 		fail "docker import"
 	assert_contains "$id" "sha256:" "its ID"
 	assert_eq "$(dock run --rm imported:1)" x "the imported image runs its CMD"
-	assert_eq "$(dock run --rm imported:1 sh -c 'echo $FROM; wc -c </big')" "$(printf 'import\n3000000')" \
-		"its ENV, and the 3 MB file"
+	assert_eq "$(dock run --rm imported:1 sh -c 'echo $FROM; wc -c </big; stat -c %a /su')" \
+		"$(printf 'import\n3000000\n4755')" "its ENV, the 3 MB file, the setuid bit"
 	assert_contains "$(dock history --no-trunc imported:1)" "from a tar" "the message"
 	assert_eq "$(dock image inspect -f '{{.Comment}}' imported:1)" "from a tar" "the message, as inspect shows it"
 	out=$(dock import - empty:1 </dev/null 2>&1) && fail "an empty stream was imported: $out"

@@ -211,5 +211,7 @@ int sv_export(vl_call *call, yajl_val params, void *ud)
 	CTR_METHOD_TARGET(c, ud, call, params, f);
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
-	return start_copy(call, ud, c, "/.", false, NULL, true, false);
+	/* a whole filesystem, for an import: its setuid files stay so, as
+	 * docker's and podman's exports keep them */
+	return start_copy(call, ud, c, "/.", false, NULL, true, true);
 }
