@@ -361,7 +361,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	 * holds from the outside in */
 	const ctr_feature *features[] = { &engine_container_hooks,   &policy_container_hooks,  &health_container_hooks,
 					  &secrets_container_hooks,  &network_container_hooks, &sessions_container_hooks,
-					  &volumes_container_hooks };
+					  &volumes_container_hooks,  &builds_container_hooks };
 	sessions_listen(&broker_session_listener);
 	network_holder_set(&sessions_net_holder);
 	for (size_t i = 0; i < ARRAY_SIZE(features); i++)
@@ -479,7 +479,6 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	uint64_t wd_usec = sdn_watchdog_usec();
 	if (wd_usec && (r = el_add_timer(loop, wd_usec / 2, true, on_watchdog, &d, &wd, err)) < 0)
 		goto out;
-	builds_sweep(&d); /* a crash's: no build outlives its corral-build, nor that corrald */
 	if ((r = pull_sweep_start(&d, &sweep, err)) < 0)
 		goto out;
 
@@ -489,6 +488,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	sessions_load(&d); /* before its members are adopted */
 	if ((r = ctr_adopt_all(&d, err)) < 0 || (r = jobs_init(&d, err)) < 0)
 		goto out;
+	builds_sweep(&d); /* a crash's: no build outlives its corral-build, nor that corrald */
 	net_reconcile(&d);
 	sessions_adopt_ctrs(&d);
 	if ((r = workloads_init(&d, err)) < 0) /* once what runs is known */

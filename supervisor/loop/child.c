@@ -122,6 +122,11 @@ static void on_exit_watch(el_source *s, pid_t pid, const siginfo_t *si, void *da
 }
 
 
+pid_t el_child_pid(const el_child *c)
+{
+	return c->pid;
+}
+
 void el_child_signal(el_child *c, int sig)
 {
 	if (!c->exited) /* not reaped: the pid is still its own */

@@ -54,6 +54,8 @@ int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void
 int el_child_member_room(el_loop *l, uid_t member, cerr *err);
 /* With caller_reaps: it has exited with status (as waitpid gives it). */
 void el_child_exited(el_child *c, int status);
+/* Its pid: its own until done has run (it is reaped only then). */
+pid_t el_child_pid(const el_child *c);
 /* Send it sig, unless it has exited already. */
 void el_child_signal(el_child *c, int sig);
 /* Kill it (SIGKILL) and read no more of its output: done runs once it has

@@ -4,7 +4,12 @@
  * caller's. corrald keeps a directory for the context, the caller's, under
  * <state-dir>/builds, removed when the build ends (and at start, what a
  * crash left) in the background, through the trash: it holds whatever the
- * caller sent. A member runs at most BUILDS_PER_MEMBER at once. */
+ * caller sent. A member runs at most BUILDS_PER_MEMBER at once.
+ *
+ * corral-build removes each step's container; one it could not (it was
+ * killed, or corrald died under it) goes when the build ends, or at
+ * corrald's next start: the step containers carry BUILD_LABEL, set here at
+ * their Create, which corral-build's own process makes. */
 #include "supervisor/daemon/build/commit_methods.h"
 #include "supervisor/varlink/handover.h"
 #include "supervisor/varlink/call.h"
@@ -12,6 +17,8 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/record/trash.h"
+#include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
+#include "supervisor/daemon/core/labels.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
@@ -40,8 +47,29 @@ typedef struct build_run {
 	struct build_run *next;
 	corrald *d;
 	uid_t uid;
+	pid_t pid; /* its corral-build's, once it runs */
 	char dir[PATH_MAX];
 } build_run;
+
+static const char *id_of(const build_run *b)
+{
+	return strrchr(b->dir, '/') + 1;
+}
+
+/* The step containers of build (NULL: of every build) go, running or not. */
+static void remove_steps(corrald *d, const char *build)
+{
+	for (ctr *c = d->ctrs, *next; c; c = next) {
+		next = c->next; /* one not running is freed at once */
+		const char *of = labels_get(c->spec.labels, BUILD_LABEL);
+		if (!of || (build && strcmp(of, build)))
+			continue;
+		log_info("build %s: its step container %s is left: removed", of, c->name);
+		_cleanup_cerr_ cerr err = { 0 };
+		if (ctr_remove_forced(d, c, &err) < 0)
+			log_cerr(LOG_LVL_WARN, &err, "build %s: its step container %s", of, c->name);
+	}
+}
 
 static void forget(build_run *b)
 {
@@ -65,6 +93,7 @@ static void on_build_done(const el_child_result *r, void *data)
 		log_info("build by uid %u: corral-build exited with %d: %.*s", (unsigned)b->uid, r->code,
 			 (int)strcspn(e->buf ? e->buf : "", "\n"), e->buf ? e->buf : "");
 	}
+	remove_steps(b->d, id_of(b));
 	forget(b);
 }
 
@@ -127,7 +156,8 @@ static int start(corrald *d, vl_call *call, build_run *b, const char *params_tex
 		log_cerr(LOG_LVL_ERROR, &err, "build: corral-build");
 		stream_end(fd, 1, "corral-build could not start: see corrald's log");
 		forget(b);
-	}
+	} else
+		b->pid = el_child_pid(ch);
 	return 0; /* answered by the upgrade; corral-build has the stream */
 }
 
@@ -163,8 +193,60 @@ int sv_build(vl_call *call, yajl_val params, void *ud)
 	return start(d, call, b, text);
 }
 
+static int label_step(ctr_spec *cspec, const char *build)
+{
+	size_t n = strv_length(cspec->labels);
+	char *key = strdup(BUILD_LABEL), *value = strdup(build);
+	if (key && value && strv_push(&cspec->labels, key) == 0) {
+		if (strv_push(&cspec->labels, value) == 0)
+			return 0;
+		cspec->labels[n] = NULL; /* the key goes with its value */
+	}
+	free(key);
+	free(value);
+	return -ENOMEM;
+}
+
+/* The caller is a running build's corral-build: its process is the
+ * build's (corrald's child, not reaped while the build is listed), and
+ * it runs as the build's caller. */
+static int mark_step(corrald *d, ctr_spec *cspec, const peer_cred *peer, ctr_missing *m, json_fault *f)
+{
+	(void)m;
+	const build_run *b = d->builds;
+	while (b && (!b->pid || b->pid != peer->pid || b->uid != peer->uid))
+		b = b->next;
+	if (b && label_step(cspec, id_of(b)) < 0)
+		return json_fault_set(f, ENOMEM, "spec.labels", "out of memory");
+	return 0;
+}
+
+/* The label is corrald's, not the caller's spec: the record keeps it */
+static void gen_record(yajl_gen g, const ctr *c)
+{
+	const char *build = labels_get(c->spec.labels, BUILD_LABEL);
+	if (build)
+		jg_key_str(g, "build", build);
+}
+
+static void load_record(ctr *c, yajl_val record)
+{
+	yajl_val build = json_key(record, "build");
+	if (YAJL_IS_STRING(build) && !labels_get(c->spec.labels, BUILD_LABEL) &&
+	    label_step(&c->spec, build->u.string) < 0)
+		log_warn("container %s: out of memory for its build's label", c->name);
+}
+
+const ctr_feature builds_container_hooks = {
+	.name = "builds",
+	.check = mark_step,
+	.gen_record = gen_record,
+	.load_record = load_record,
+};
+
 void builds_sweep(corrald *d)
 {
+	remove_steps(d, NULL); /* no build outlives a corrald */
 	char top[PATH_MAX];
 	snprintf(top, sizeof(top), "%s/builds", d->cfg->state_dir);
 	_cleanup_cerr_ cerr err = { 0 };

@@ -5,6 +5,14 @@
 #include <errno.h>
 #include <string.h>
 
+const char *labels_get(char *const *kv, const char *key)
+{
+	for (char *const *l = kv; l && l[0] && l[1]; l += 2)
+		if (!strcmp(l[0], key))
+			return l[1];
+	return NULL;
+}
+
 int labels_check_reserved(const vl_call *call, char *const *kv, const char *field, json_fault *f)
 {
 	if (!owner_is_member(vl_call_peer(call)) || vl_call_is_local(call))

@@ -9,6 +9,8 @@
 
 #define LABEL_RESERVED_PREFIX "io.corral."
 
-/* kv: key, value, key, value, ..., NULL (or NULL). -EINVAL, with f naming
+/* The value of key in kv (key, value, ..., NULL; or NULL), or NULL. */
+const char *labels_get(char *const *kv, const char *key);
+/* kv as above. -EINVAL, with f naming
  * field.KEY, when call is a member's own and kv holds a reserved key. */
 int labels_check_reserved(const vl_call *call, char *const *kv, const char *field, json_fault *f);

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/core/prune_filter.h"
+#include "supervisor/daemon/core/labels.h"
 #include "supervisor/logs/crilog.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -58,8 +59,5 @@ bool prune_filter_match(const prune_filter *pf, long long created_ns, const char
 
 const char *prune_label_of_kv(const void *kv, const char *key)
 {
-	for (char *const *l = kv; l && l[0] && l[1]; l += 2)
-		if (streq(l[0], key))
-			return l[1];
-	return NULL;
+	return labels_get(kv, key);
 }

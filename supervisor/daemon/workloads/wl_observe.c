@@ -2,6 +2,7 @@
  * that carry its label and were made by its peer (a group member's
  * session with a copied label is not taken for a replica), and their
  * containers. */
+#include "supervisor/daemon/core/labels.h"
 #include "supervisor/daemon/workloads/wl_loop.h"
 #include "supervisor/daemon/workloads/wl_observe.h"
 #include "supervisor/daemon/sessions/session.h"
@@ -17,14 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *wl_label(char *const *labels, const char *key)
-{
-	for (char *const *l = labels; l && l[0] && l[1]; l += 2)
-		if (streq(l[0], key))
-			return l[1];
-	return NULL;
-}
 
 static int by_name(const void *a, const void *b)
 {
@@ -46,7 +39,7 @@ static __attribute__((format(printf, 2, 3))) void broken(wl_replica *r, const ch
 /* One container's part in its replica's state. */
 static void judge(wl_replica *r, const ctr *c, const char *restart)
 {
-	const char *cname = wl_label(c->spec.labels, WL_CONTAINER_LABEL);
+	const char *cname = labels_get(c->spec.labels, WL_CONTAINER_LABEL);
 	cname = cname ? cname : c->name;
 	switch (c->status) {
 	case CS_RUNNING:
@@ -131,16 +124,16 @@ int wl_observe(wl_table *t, const workload *w, wl_replica **out, size_t *n_out)
 	size_t n = 0, cap = 0;
 	wl_replica *r = NULL, *x;
 	for (session *s = d->sessions; s; s = s->next) {
-		const char *owner = wl_label(s->labels, WL_LABEL);
+		const char *owner = labels_get(s->labels, WL_LABEL);
 		if (!owner || !streq(owner, w->name) || session_owner(s) != w->peer.uid)
 			continue;
 		if (!(x = grow(&r, n++, &cap)))
 			goto oom;
 		*x = (wl_replica){ .st = WR_READY };
 		snprintf(x->name, sizeof(x->name), "%s", s->name);
-		const char *hash = wl_label(s->labels, WL_TEMPLATE_LABEL);
+		const char *hash = labels_get(s->labels, WL_TEMPLATE_LABEL);
 		snprintf(x->hash, sizeof(x->hash), "%s", hash ? hash : "");
-		const char *want = wl_label(s->labels, WL_CONTAINERS_LABEL);
+		const char *want = labels_get(s->labels, WL_CONTAINERS_LABEL);
 		x->ctrs_wanted = want ? (unsigned)strtoul(want, NULL, 10) : 1;
 	}
 	/* being made, its session not there yet */

@@ -4,8 +4,6 @@
 #pragma once
 #include "supervisor/daemon/workloads/wl_loop.h"
 
-/* The value of key in labels (key, value, ..., NULL), or NULL. */
-const char *wl_label(char *const *labels, const char *key);
 /* w's replicas, sorted by name; *out is the caller's to free. */
 int wl_observe(wl_table *t, const workload *w, wl_replica **out, size_t *n_out);
 /* r is being made or removed now: say so in it. */

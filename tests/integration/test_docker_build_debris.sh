@@ -1,0 +1,68 @@
+#!/bin/bash
+# A build cut short leaves nothing: its step's container goes when its
+# corral-build is killed mid-step, and when corrald itself is killed
+# under a running step, at corrald's next start; the build's directory
+# goes too, and the step's process.
+# time: about 10 s (2 cases): each a RUN step held, then cut
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/docker_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+
+# the build's step container, running: its name
+running_step() {
+	ctl --json ps -a |
+		jq -e -r '.[] | select(.labels["io.corral.build"] != null and .state.status == "running") | .name'
+}
+step_gone() { [ "$(ctl --json ps -a | jq length)" = 0 ] && ! pgrep -f "sleep $1" >/dev/null; }
+builds_dir_empty() { [ -z "$(ls -A "$STATE_D/builds" 2>/dev/null)" ]; }
+client_ended() { ! kill -0 "$1" 2>/dev/null; }
+
+# a docker build in the background whose RUN step holds on sleep N
+build_held() { # N: sets BUILD_PID
+	ctx "$T/c" <<EOF
+FROM busybox:latest
+RUN echo held; sleep $1
+EOF
+	dock build "$T/c" >"$T/build.out" 2>&1 &
+	BUILD_PID=$!
+	wait_for 30 running_step
+}
+
+test_dkb_a_killed_builder_leaves_no_step() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	build_held 4711
+	local builder
+	builder=$(pgrep -f "corral-build .*--dir $STATE_D/builds/") || fail "no corral-build running"
+	kill -KILL "$builder"
+	wait_for 30 client_ended "$BUILD_PID"
+	wait "$BUILD_PID" && fail "the build succeeded: $(cat "$T/build.out")"
+	wait_for 30 step_gone 4711
+	wait_for 30 builds_dir_empty
+	assert_contains "$(cat "$T/corrald.log")" "its step container" "corrald says what it removed"
+	assert_eq "$(ctl ping)" "ok" "corrald answers"
+}
+
+test_dkb_corrald_killed_under_a_step_leaves_no_step() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	build_held 4712
+	local name
+	name=$(running_step)
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	wait_for 30 client_ended "$BUILD_PID"
+	pgrep -f "sleep 4712" >/dev/null || fail "the step's process should run on after corrald's death"
+	start_docker
+	wait_for 30 step_gone 4712
+	wait_for 30 builds_dir_empty
+	assert_contains "$(cat "$T/corrald.log")" "its step container $name is left: removed" "the restarted corrald removed the step"
+	! pgrep -f "corral-build .*--dir $STATE_D/builds/" >/dev/null || fail "a corral-build outlived its build"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
