@@ -8,6 +8,7 @@
 #include "supervisor/cri/pb_utf8.h"
 #include "common/cleanup.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,16 +97,19 @@ void call_drop_request(cri_call *c)
 	c->req = NULL;
 }
 
-/* The message, framed, onto c's output */
-/* gRPC's 5-byte prefix, then the message: packed here (msg), or given packed */
+/* The message, framed, onto c's output: gRPC's 5-byte prefix, then the
+ * message, packed here (msg) or given packed. -E2BIG past a message's
+ * bound, -ENOBUFS past what the connection holds, -ENOMEM. */
 static int put_framed(cri_call *c, const ProtobufCMessage *msg, const void *packed, size_t len)
 {
 	if (msg)
 		len = protobuf_c_message_get_packed_size(msg);
 	if (len > CRI_MAX_MESSAGE)
-		return -1;
+		return -E2BIG;
 	if (sb_grow(&c->out, len + 5) < 0)
-		return -1;
+		return -ENOMEM;
+	if (!h2_call_hold(c, len + 5))
+		return -ENOBUFS;
 	unsigned char *p = (unsigned char *)c->out.buf + c->out.len;
 	p[0] = 0;
 	p[1] = (unsigned char)(len >> 24), p[2] = (unsigned char)(len >> 16), p[3] = (unsigned char)(len >> 8),
@@ -120,6 +124,19 @@ static int put_framed(cri_call *c, const ProtobufCMessage *msg, const void *pack
 }
 
 static int put_message(cri_call *c, const ProtobufCMessage *msg) { return put_framed(c, msg, NULL, 0); }
+
+/* The call fails for what put_framed said */
+static void put_failed(cri_call *c, int r)
+{
+	if (r == -E2BIG)
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "%s: the answer is larger than %u bytes", c->m->name,
+				CRI_MAX_MESSAGE);
+	if (r == -ENOBUFS)
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED,
+				"%s: the connection holds %u MiB of answers and requests its client has not read",
+				c->m->name, H2_MAX_HELD >> 20);
+	cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "%s: out of memory", c->m->name);
+}
 
 static void answer(cri_call *c, grpc_code code, char *message)
 {
@@ -139,9 +156,9 @@ void cri_reply(cri_call *c, const ProtobufCMessage *resp)
 {
 	if (c->answered || c->stream_gone)
 		return;
-	if (put_message(c, resp) < 0)
-		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "%s: the answer is larger than %u bytes", c->m->name,
-				CRI_MAX_MESSAGE);
+	int r = put_message(c, resp);
+	if (r < 0)
+		return put_failed(c, r);
 	answer(c, GRPC_OK, NULL);
 }
 
@@ -149,9 +166,9 @@ void cri_reply_packed(cri_call *c, const void *packed, size_t len)
 {
 	if (c->answered || c->stream_gone)
 		return;
-	if (put_framed(c, NULL, packed, len) < 0)
-		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "%s: the answer is larger than %u bytes", c->m->name,
-				CRI_MAX_MESSAGE);
+	int r = put_framed(c, NULL, packed, len);
+	if (r < 0)
+		return put_failed(c, r);
 	answer(c, GRPC_OK, NULL);
 }
 
@@ -175,8 +192,9 @@ int cri_stream_send(cri_call *c, const ProtobufCMessage *msg)
 		cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "%s: the client reads too slowly", c->m->name);
 		return -1;
 	}
-	if (put_message(c, msg) < 0) {
-		cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "%s: out of memory", c->m->name);
+	int r = put_message(c, msg);
+	if (r < 0) {
+		put_failed(c, r);
 		return -1;
 	}
 	h2_call_wake(c);

@@ -2,7 +2,8 @@
 /* The client's HTTP/2 connection (h2.h): nghttp2 parses and frames, this
  * file moves the bytes in corral-cri's epoll loop and keeps one call for
  * each request stream. Everything the client sends is bounded: streams at
- * once, header bytes, a message's size and the bytes held for all of them;
+ * once, header bytes, a message's size and the bytes held for all of them,
+ * requests and answers the client has not read (its window may be 0);
  * past a bound, that stream fails (RESOURCE_EXHAUSTED) and the others go
  * on; bytes nghttp2 cannot parse end the connection. */
 #include "supervisor/cri/h2.h"
@@ -19,7 +20,6 @@
 
 #define H2_MAX_STREAMS 128         /* streams at once (SETTINGS_MAX_CONCURRENT_STREAMS) */
 #define H2_MAX_HEADER_BYTES 65536  /* of one request's header names and values */
-#define H2_MAX_HELD (64u << 20)    /* request bytes held for all the streams at once */
 #define H2_READ_CHUNK 65536
 #define H2_SEND_CHUNK 65536
 /* frames nghttp2 may hold for a client that reads none of them: its own
@@ -39,7 +39,7 @@ struct cri_conn {
 	 * socket has not taken yet */
 	strbuf wbuf;
 	size_t wsent;
-	size_t held; /* request bytes held, all streams */
+	size_t held; /* request bytes and answer bytes not sent, all streams */
 	size_t header_bytes; /* of the request header block coming in (blocks never interleave) */
 	bool receiving; /* inside nghttp2_session_mem_recv: no mem_send from its callbacks */
 	bool over;
@@ -123,7 +123,7 @@ void h2_call_release(cri_call *c)
 		return;
 	el_remove(c->deadline);
 	call_drop_request(c);
-	c->conn->held -= c->body.len;
+	c->conn->held -= c->body.len + (c->out.len - c->out_off);
 	sb_release(&c->body);
 	sb_release(&c->out);
 	free(c->message);
@@ -131,6 +131,14 @@ void h2_call_release(cri_call *c)
 		c->ctx_release(c->ctx);
 	free(c->ctx);
 	free(c);
+}
+
+bool h2_call_hold(cri_call *c, size_t n)
+{
+	if (c->conn->held + n > H2_MAX_HELD)
+		return false;
+	c->conn->held += n;
+	return true;
 }
 
 cri_links *h2_call_links(cri_call *c) { return c->conn->links; }
@@ -149,6 +157,7 @@ static ssize_t read_out(nghttp2_session *h2, int32_t id, uint8_t *buf, size_t le
 	if (n) {
 		memcpy(buf, c->out.buf + c->out_off, n);
 		c->out_off += n;
+		c->conn->held -= n;
 		if (c->out_off == c->out.len)
 			sb_reset(&c->out), c->out_off = 0;
 		return (ssize_t)n;

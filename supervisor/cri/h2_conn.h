@@ -15,6 +15,11 @@ el_loop *cri_loop(cri_call *c);
  * answer from store (cri_store.h; NULL: none). */
 int cri_serve(el_loop *loop, int fd, cri_links *links, cri_store *store, const cri_service *services, uid_t peer,
 	      cerr *err);
+/* request and answer bytes held for all of a connection's streams at once */
+#define H2_MAX_HELD (64u << 20)
+/* n more bytes of answers held for c's client: false, and none held,
+ * when that would pass the connection's bound on held bytes */
+bool h2_call_hold(cri_call *c, size_t n);
 /* resume the stream's output (more bytes, or the end) */
 void h2_call_wake(cri_call *c);
 /* free c once nothing refers to it: its stream ended and no corrald call

@@ -93,6 +93,22 @@ static void link_free(vlink *k)
 
 static void start(cri_links *l, vlink *k, waiting *w);
 
+/* One ask for each waiting call that no ask covers yet, within LINKS_MAX;
+ * past it they wait for a link to finish its call, or to go (an upgraded
+ * call's goes with it: then this asks again) */
+static void ask_for_waiting(cri_links *l)
+{
+	size_t waiting_n = 0;
+	for (waiting *i = l->queue; i; i = i->next)
+		waiting_n++;
+	while (!l->grants_closed && waiting_n > l->n_asked && l->n_links + l->n_asked < LINKS_MAX) {
+		char ask = 'N';
+		if (send(l->grants, &ask, 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
+			break;
+		l->n_asked++;
+	}
+}
+
 /* k is done with its call: the next waiting one takes it, else it idles */
 static void link_done(vlink *k)
 {
@@ -108,7 +124,7 @@ static void link_done(vlink *k)
 	}
 	if (k->used_up) {
 		link_free(k);
-		return;
+		return ask_for_waiting(l);
 	}
 	waiting *w;
 	while ((w = l->queue)) {
@@ -302,16 +318,7 @@ static void enqueue(cri_links *l, waiting *w)
 	}
 	*l->queue_tail = w;
 	l->queue_tail = &w->next;
-	/* one ask for each waiting call that no ask covers yet */
-	size_t waiting_n = 0;
-	for (waiting *i = l->queue; i; i = i->next)
-		waiting_n++;
-	if (!l->grants_closed && waiting_n > l->n_asked && l->n_links + l->n_asked < LINKS_MAX) {
-		char ask = 'N';
-		if (send(l->grants, &ask, 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1)
-			l->n_asked++;
-	}
-	/* else it waits for a link to finish its call */
+	ask_for_waiting(l);
 }
 
 void cri_corrald(cri_call *c, const char *method, const char *params, unsigned flags, cri_corrald_fn fn,

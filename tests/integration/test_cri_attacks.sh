@@ -1,8 +1,8 @@
 #!/bin/bash
 # corral-cri under attack: a client of the CRI socket sends bytes nghttp2
 # cannot parse, gRPC framing and messages past their bounds, more streams
-# than it may open, rapid resets, calls whose answers it never reads, and
-# more connections than a member may hold. Each case asserts corral-cri's
+# than it may open, rapid resets, calls whose answers it never reads or
+# never opens a window for, and more connections than a member may hold. Each case asserts corral-cri's
 # answer, and that corrald and another client go on: corrald is the one
 # started, a Version call on another connection is answered, and the
 # corral-cri that served the attacker ends once the attacker has gone.
@@ -10,6 +10,7 @@
 # other client is cri/cri_call.py (python3-grpcio).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 
 PY=/usr/bin/python3
 CRIDIR="$ROOTDIR/tests/integration/cri"
@@ -48,6 +49,8 @@ reaped_cpu() { awk '{print $16 + $17}' "/proc/$CORRALD_PID/stat"; }
 helpers_are() { [ "$(helpers)" -eq "$1" ]; }
 # attack NAME [ARG]: h2_attack.py's JSON, with corrald's corral-cri watched
 attack() { "$PY" "$CRIDIR/h2_attack.py" "$CRI" "$@" --watch "$CORRALD_PID"; }
+# ccall METHOD JSON: one call of grpc's client, its answer as JSON
+ccall() { CRI_PB="$CRI_PB" "$PY" "$CRIDIR/cri_call.py" --sock "$CRI" --timeout 60 "$@"; }
 # j FILTER JSON: a value of the attack's answer (jc: as JSON)
 j() { jq -r "$1" <<<"$2"; }
 jc() { jq -c "$1" <<<"$2"; }
@@ -269,6 +272,41 @@ never_reads() {
 	wait "$other" || fail "$1: another client, meanwhile: $(cat "$T/other")"
 	[ "$(j .requests_sent "$out")" -gt 128 ] || fail "$1: only $(j .requests_sent "$out") calls sent"
 	small "$out" "$1" $((16 * 1024))
+	goes_on
+}
+
+# A client that opens no window (SETTINGS_INITIAL_WINDOW_SIZE 0) and asks
+# 96 ExecSync calls (32 in each of three containers, as many as one runs at
+# once) that answer 2 MB each: corral-cri holds at most 64 MiB of them
+# (requests and answers not read, in all), the calls past that fail with
+# RESOURCE_EXHAUSTED and why, and those held come whole once the window
+# opens. Before, it held every answer (192 MB here; 128 calls of 16 MiB, 2
+# GiB, a connection).
+test_cria_answers_held_for_a_closed_window_are_bounded() {
+	trap cleanup_sv EXIT
+	start_cri
+	ctl image import "oci:$FIXTURES/images/oci:test" busybox:latest >/dev/null
+	local pod cid cids="" out i
+	pod=$(ccall RunPodSandbox '{"config":{"metadata":{"name":"w","namespace":"n","uid":"w"}}}' | jq -r .podSandboxId)
+	for i in 0 1 2; do
+		cid=$(ccall CreateContainer '{"podSandboxId":"'"$pod"'","config":{"metadata":{"name":"c'$i'"},"image":{"image":"busybox:latest"},"command":["sleep","1000"]}}' |
+			jq -r .containerId)
+		ccall StartContainer '{"containerId":"'"$cid"'"}' >/dev/null || fail "StartContainer"
+		cids=$cids${cids:+,}$cid
+	done
+	out=$(attack zero-window "$cids 32 1000000")
+	echo "zero-window: $out"
+	[ "$(j '.statuses.OK' "$out")" -ge 16 ] || fail "too few calls held: $(jc .statuses "$out")"
+	[ "$(j '.statuses.RESOURCE_EXHAUSTED' "$out")" -ge 16 ] || fail "too few refused: $(jc .statuses "$out")"
+	assert_eq "$(j '.statuses.OK + .statuses.RESOURCE_EXHAUSTED' "$out")" 96 "every call held or refused"
+	assert_eq "$(j .ok_with_all_bytes "$out")" "$(j .statuses.OK "$out")" "each held answer came whole once the window opened"
+	assert_eq "$(jc .messages "$out")" '["ExecSync: the connection holds 64 MiB of answers and requests its client has not read"]' \
+		"the refusal says why"
+	assert_eq "$(j .before.data_bytes "$out")" 0 "nothing sent through a closed window"
+	assert_eq "$(j .then.status "$out")" OK "the connection goes on"
+	# the 64 MiB held, what comes from corrald meanwhile, the process: not the 192 MB asked
+	small "$(jq -c '{watch: .held}' <<<"$out")" zero-window $((176 * 1024))
+	ccall RemovePodSandbox '{"podSandboxId":"'"$pod"'"}' >/dev/null
 	goes_on
 }
 

@@ -719,6 +719,49 @@ def attack_timeouts(a):
     return c, out
 
 
+def pb_bytes(field, b):
+    return bytes([field << 3 | 2]) + varint(len(b)) + b
+
+
+def attack_zero_window(a):
+    """ARG "CONTAINER,... N BYTES": N ExecSync calls at once in each
+    container, each answering BYTES on stdout and BYTES on stderr, under a
+    window of 0 (SETTINGS_INITIAL_WINDOW_SIZE 0): corral-cri's peak while
+    it holds the answers the client cannot take, each call's status; then
+    the window opens and what was held comes"""
+    cids, n, size = a.arg.split()
+    cids, size = cids.split(","), int(size)
+    c = Conn(a.sock)
+    c.auto_ack = True
+    c.send(PREFACE + frame(SETTINGS, 0, 0, struct.pack(">HI", 4, 0)))
+    c.until(lambda: c.settings_seen, 5)
+    script = "head -c {0} /dev/zero | tr '\\0' a; head -c {0} /dev/zero | tr '\\0' b >&2".format(size)
+    cmd = b"".join(pb_bytes(2, w.encode()) for w in ("sh", "-c", script))
+    bodies = [grpc_message(pb_bytes(1, cid.encode()) + cmd + bytes([3 << 3]) + varint(120))
+              for cid in cids for _ in range(int(n))]
+    sids = [c.new_stream() for _ in bodies]
+    for sid, body in zip(sids, bodies):
+        c.headers(sid, request("/runtime.v1.RuntimeService/ExecSync"), end_stream=False)
+        c.send(frame(DATA, END_STREAM, sid, body))
+    # each answered: the headers of an answer held, or a refusal's end
+    c.until(lambda: all("headers" in c.streams.get(s, {}) for s in sids), 120)
+    out = {"held": watch(a.watch) if a.watch else None}
+    out["before"] = {"ended": sum(c.done(s) for s in sids), "data_bytes": sum(len(c.stream(s)["data"]) for s in sids)}
+    c.send(frame(SETTINGS, 0, 0, struct.pack(">HI", 4, 0x7fffffff)) +
+           frame(WINDOW_UPDATE, 0, 0, struct.pack(">I", 0x7fffffff - 65535)))
+    c.until(lambda: all(c.done(s) for s in sids), 120)
+    statuses, messages, full = {}, set(), 0
+    for s in sids:
+        r = c.result(s)
+        statuses[r.get("status", "none")] = statuses.get(r.get("status", "none"), 0) + 1
+        if r.get("message"):
+            messages.add(r["message"])
+        full += r.get("status") == "OK" and r.get("data_bytes", 0) > 2 * size
+    out.update({"statuses": statuses, "messages": sorted(messages), "ok_with_all_bytes": full})
+    out["then"] = c.call(VERSION)
+    return c, out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("sock")
