@@ -2,8 +2,8 @@
 # A build cut short leaves nothing: its step's container goes when its
 # corral-build is killed mid-step, and when corrald itself is killed
 # under a running step, at corrald's next start; the build's directory
-# goes too, and the step's process.
-# time: about 10 s (2 cases): each a RUN step held, then cut
+# goes too, and the step's process. No image marks a container a step.
+# time: about 10 s (3 cases): a RUN step held, then cut; a restart
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -61,6 +61,29 @@ test_dkb_corrald_killed_under_a_step_leaves_no_step() {
 	wait_for 30 builds_dir_empty
 	assert_contains "$(cat "$T/corrald.log")" "its step container $name is left: removed" "the restarted corrald removed the step"
 	! pgrep -f "corral-build .*--dir $STATE_D/builds/" >/dev/null || fail "a corral-build outlived its build"
+}
+
+# The label is corrald's alone: an image's LABEL io.corral.build (any
+# image's author may write one), or root's own --label, does not make a
+# container a step, which corrald's next start would remove
+test_dkb_an_image_cannot_mark_a_container_a_step() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" <<'EOF'
+FROM busybox:latest
+LABEL io.corral.build=forged
+EOF
+	local out
+	out=$(dock build -t forged:1 "$T/c" 2>&1) || fail "build: $out"
+	dock run -d --name from-image forged:1 sleep 1000 >/dev/null
+	dock run -d --name by-label --label io.corral.build=mine busybox:latest sleep 1000 >/dev/null
+	stop_sv
+	start_docker
+	assert_eq "$(ctl --json ps -a | jq -r '[.[] | .name + " " + .state.status] | sort | join(",")')" \
+		"by-label running,from-image running" "both are there after corrald's restart, running"
+	assert_not_contains "$(cat "$T/corrald.log")" "its step container" "no step was removed"
+	dock rm -f from-image by-label >/dev/null
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

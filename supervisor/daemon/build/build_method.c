@@ -9,7 +9,9 @@
  * corral-build removes each step's container; one it could not (it was
  * killed, or corrald died under it) goes when the build ends, or at
  * corrald's next start: the step containers carry BUILD_LABEL, set here at
- * their Create, which corral-build's own process makes. */
+ * their Create, which corral-build's own process makes. The label is
+ * corrald's alone: one that a spec or an image's config brings is dropped,
+ * so that no image marks a container for removal. */
 #include "supervisor/daemon/build/commit_methods.h"
 #include "supervisor/varlink/handover.h"
 #include "supervisor/varlink/call.h"
@@ -193,6 +195,23 @@ int sv_build(vl_call *call, yajl_val params, void *ud)
 	return start(d, call, b, text);
 }
 
+/* BUILD_LABEL's pairs out of kv */
+static void unlabel(char **kv)
+{
+	size_t kept = 0;
+	for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2) {
+		if (!strcmp(kv[i], BUILD_LABEL)) {
+			free(kv[i]);
+			free(kv[i + 1]);
+			continue;
+		}
+		kv[kept++] = kv[i];
+		kv[kept++] = kv[i + 1];
+	}
+	if (kv)
+		kv[kept] = NULL;
+}
+
 static int label_step(ctr_spec *cspec, const char *build)
 {
 	size_t n = strv_length(cspec->labels);
@@ -213,6 +232,7 @@ static int label_step(ctr_spec *cspec, const char *build)
 static int mark_step(corrald *d, ctr_spec *cspec, const peer_cred *peer, ctr_missing *m, json_fault *f)
 {
 	(void)m;
+	unlabel(cspec->labels);
 	const build_run *b = d->builds;
 	while (b && (!b->pid || b->pid != peer->pid || b->uid != peer->uid))
 		b = b->next;
@@ -221,7 +241,8 @@ static int mark_step(corrald *d, ctr_spec *cspec, const peer_cred *peer, ctr_mis
 	return 0;
 }
 
-/* The label is corrald's, not the caller's spec: the record keeps it */
+/* The label is corrald's, not the caller's spec: the record keeps it, and
+ * a load takes it from there alone (the spec may hold an image's) */
 static void gen_record(yajl_gen g, const ctr *c)
 {
 	const char *build = labels_get(c->spec.labels, BUILD_LABEL);
@@ -231,9 +252,9 @@ static void gen_record(yajl_gen g, const ctr *c)
 
 static void load_record(ctr *c, yajl_val record)
 {
+	unlabel(c->spec.labels);
 	yajl_val build = json_key(record, "build");
-	if (YAJL_IS_STRING(build) && !labels_get(c->spec.labels, BUILD_LABEL) &&
-	    label_step(&c->spec, build->u.string) < 0)
+	if (YAJL_IS_STRING(build) && label_step(&c->spec, build->u.string) < 0)
 		log_warn("container %s: out of memory for its build's label", c->name);
 }
 
