@@ -163,6 +163,8 @@ const char corral_supervisor_interface[] =
 	"  # asks for a free one, which Create picks (podman's -p 80); Container's\n"
 	"  # ports says which.\n"
 	"  ports: ?[]PortMapping,\n"
+	"  # keys under io.corral. are corrald's own (jobs', workloads', builds'):\n"
+	"  # a member may set none; io.corral.build is corrald's alone\n"
 	"  labels: ?[string]string,\n"
 	"  # the session it is a member of (SessionCreate): it joins the session's\n"
 	"  # shared namespaces (and so its network, in place of its own) and gets the\n"

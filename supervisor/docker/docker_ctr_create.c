@@ -13,6 +13,7 @@
 #include "supervisor/docker/docker_ctr_mounts.h"
 #include "supervisor/docker/docker_call.h"
 #include "supervisor/docker/docker_answer.h"
+#include "supervisor/api/interface.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_build.h"
@@ -268,7 +269,8 @@ static void gen_aliases(yajl_gen g, yajl_val eps)
 
 /* The labels: the image's (of its config, img_cfg), with the body's over
  * them, as dockerd keeps a container's (ps, its label filter and inspect
- * show the image's too). */
+ * show the image's too); but corrald's own, which an image's author does
+ * not speak for (a member's create would be refused them). */
 static void gen_labels(yajl_gen g, yajl_val body, yajl_val img_cfg)
 {
 	yajl_val mine = json_get(body, "Labels"), img = json_get(img_cfg, "labels");
@@ -280,7 +282,8 @@ static void gen_labels(yajl_gen g, yajl_val body, yajl_val img_cfg)
 		for (size_t i = 0; i < n_img; i++) {
 			const char *k = img->u.object.keys[i];
 			yajl_val v = img->u.object.values[i];
-			if (YAJL_IS_STRING(v) && !json_get(mine, k))
+			if (YAJL_IS_STRING(v) && !json_get(mine, k) &&
+			    strncmp(k, LABEL_RESERVED_PREFIX, strlen(LABEL_RESERVED_PREFIX)))
 				jg_key_str(g, k, v->u.string);
 		}
 		for (size_t i = 0; i < n_mine; i++) {

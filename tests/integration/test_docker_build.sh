@@ -505,12 +505,14 @@ test_dkb_a_hostile_context_stays_in_itself() {
 # A member builds as itself: its RUN runs in its user namespace, COPY
 # --chown gives ids of it, and the image is its own; another member's
 # image is not there for FROM or COPY --from, nor its cache for a rebuild.
+# An image's labels under io.corral. are corrald's, not its containers'.
 test_dkb_members_build_apart() {
 	trap cleanup_sv EXIT
 	start_sv_group $(docker_flags)
 	import_busybox
 	ctx "$T/m1" secret.txt "member one's" <<'EOF'
 FROM busybox:latest
+LABEL io.corral.job=forged
 COPY --chown=1000:1000 secret.txt /secret.txt
 RUN stat -c '%u:%g' /secret.txt >/owner && id -u >/ran-as
 EOF
@@ -518,6 +520,10 @@ EOF
 	local out
 	out=$(dockm 4242 build -t mine "$T/m1" 2>&1) || fail "a member's build: $out"
 	assert_eq "$(dockm 4242 run --rm mine cat /owner /ran-as | tr '\n' ' ')" "1000:1000 0 " "--chown, and RUN as the container's root"
+	dockm 4242 create --name labelled mine >/dev/null || fail "a container of an image with a label under io.corral."
+	assert_eq "$(dockm 4242 inspect -f '{{index .Config.Labels "io.corral.job"}}' labelled)" "" \
+		"the image's io.corral. label is not the container's"
+	dockm 4242 rm labelled >/dev/null
 	assert_contains "$(ctl image ls)" "~4242/localhost/mine" "the image is the member's"
 	dockm 4243 image inspect mine >/dev/null 2>&1 && fail "another member sees it"
 	ctx "$T/m2" <<'EOF'

@@ -83,6 +83,8 @@ EOF
 	assert_eq "$(ctl --json ps -a | jq -r '[.[] | .name + " " + .state.status] | sort | join(",")')" \
 		"by-label running,from-image running" "both are there after corrald's restart, running"
 	assert_not_contains "$(cat "$T/corrald.log")" "its step container" "no step was removed"
+	assert_eq "$(ctl --json ps -a | jq -c '[.[].labels["io.corral.build"]]')" '[null,null]' \
+		"neither is labelled a step, not even by root's own word"
 	dock rm -f from-image by-label >/dev/null
 }
 

@@ -5,9 +5,8 @@
  * may, and root keeps what it had. */
 #pragma once
 #include "common/json_get.h"
+#include "supervisor/api/interface.h"
 #include "supervisor/varlink/server.h"
-
-#define LABEL_RESERVED_PREFIX "io.corral."
 
 /* The value of key in kv (key, value, ..., NULL; or NULL), or NULL. */
 const char *labels_get(char *const *kv, const char *key);
