@@ -389,6 +389,8 @@ const char corral_supervisor_interface[] =
 	"type Container (\n"
 	"  id: string,\n"
 	"  name: string,\n"
+	"  # the uid of the peer that created it (0: root's)\n"
+	"  owner: int,\n"
 	"  # the image's full name, though it was given by an ID or a short name\n"
 	"  # (podman's ImageName); a directory image's path\n"
 	"  image: string,\n"

@@ -301,6 +301,47 @@ test_dka_followers_who_never_read_cost_the_follower() {
 	[ "$rss1" -lt $((rss0 + 16 * 1024)) ] || fail "16 stalled followers grew corrald from $rss0 to $rss1 kB"
 }
 
+# A member's container with the labels of root's compose service (its
+# project, its service, its number, the config hash compose would run) does
+# not pass for root's: root's docker-compose up makes its own container,
+# and the member's is left alone. Before, compose took the member's for
+# its service, up to date: root's exec and logs went to the member's.
+test_dka_a_member_cannot_pass_for_roots_compose_service() {
+	trap cleanup_sv EXIT
+	compose_file <<'EOF'
+version: "3"
+services:
+  web:
+    image: busybox:latest
+    command: ["sleep", "1000"]
+    network_mode: none
+EOF
+	start_sv_group $(docker_flags)
+	import_busybox
+	member_import 4242 busybox:latest
+	local hash wd
+	hash=$(dc proj config --hash web | awk '{print $2}')
+	[ -n "$hash" ] || fail "no config hash from docker-compose"
+	wd="$T/proj"
+	dockm 4242 run -d --name evil --label com.docker.compose.project=proj --label com.docker.compose.service=web \
+		--label com.docker.compose.oneoff=False --label com.docker.compose.container-number=1 \
+		--label com.docker.compose.config-hash="$hash" --label com.docker.compose.version=1.29.2 \
+		--label com.docker.compose.project.working_dir="$wd" \
+		--label com.docker.compose.project.config_files="$wd/docker-compose.yml" \
+		--network none busybox:latest sleep 1000 >/dev/null || fail "the member's container"
+	local out
+	out=$(dc proj up -d 2>&1) || fail "root's up: $out"
+	assert_not_contains "$out" "up-to-date" "root's compose took no container for its own"
+	assert_eq "$(dock ps --filter label=com.docker.compose.project=proj --format '{{.Names}}')" proj_web_1 \
+		"root's label filter: root's service alone"
+	assert_eq "$(dock exec proj_web_1 cat /proc/1/cmdline | tr '\0' ' ')" "sleep 1000 " "root's own container runs it"
+	assert_eq "$(dockm 4242 inspect -f '{{.State.Running}}' evil)" true "the member's runs on, untouched"
+	assert_contains "$(dock ps --format '{{.Names}}')" evil "root still sees every container"
+	dc proj down >/dev/null 2>&1 || fail "root's down"
+	assert_eq "$(dockm 4242 inspect -f '{{.State.Running}}' evil)" true "root's down leaves the member's"
+	dockm 4242 rm -f evil >/dev/null
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -59,6 +59,7 @@ int ctr_gen(yajl_gen g, const ctr *c)
 	yajl_gen_map_open(g);
 	jg_key_str(g, "id", c->id);
 	jg_key_str(g, "name", c->name);
+	jg_key_int(g, "owner", (long long)c->owner);
 	jg_key_str(g, "image", c->image);
 	jg_key_str(g, "imageDigest", c->image_digest ? c->image_digest : "");
 	jg_key_str(g, "created", c->created);
