@@ -263,7 +263,7 @@ test_svc_camelcase_everywhere() {
 	assert_eq "$(jq -c '.container.state | keys' "$T/i")" \
 		'["checkpointed","exitCode","finishedAt","oomKilled","pid","restartCount","signal","startedAt","status"]' "State's keys"
 	assert_eq "$(jq -c '.container | keys' "$T/i")" \
-		'["command","config","created","id","image","imageDigest","labels","name","ports","state"]' "Container's keys"
+		'["command","config","created","id","image","imageDigest","labels","name","owner","ports","state"]' "Container's keys"
 	assert_eq "$(jq -c '.containers[0].state | keys' <(ctl call List '{"all":true}'))" \
 		"$(jq -c '.container.state | keys' "$T/i")" "List's State"
 	# no snake_case key anywhere: replies, records, exit files, events
