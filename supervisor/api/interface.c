@@ -537,6 +537,8 @@ const char corral_supervisor_interface[] =
 	"  action: string,\n"
 	"  id: string,\n"
 	"  name: ?string,\n"
+	"  # the uid whose object it is (0: root's or corrald's own)\n"
+	"  owner: ?int,\n"
 	"  # a volume's: owner, its owner's uid (each owner's volume names are its\n"
 	"  # own: root names a member's NAME@UID); a container's: its image and its\n"
 	"  # labels (the first 4 KiB of them), as Docker's carry them\n"

@@ -17,17 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* label=: each holds for c's labels; for root, only on root's own
- * containers. A label is its owner's word, and root's tools find theirs by
- * label (compose its project's, with the config hash it would run): a
- * member's container with the same labels must not pass for root's. */
-static bool labels_match(const dk_req *r, yajl_val filters, yajl_val c)
-{
-	if (r->viewer == 0 && dk_filter_value(filters, "label", 0) && dk_int(c, "owner", 0) != 0)
-		return false;
-	return dk_filter_labels(filters, json_get(c, "labels"));
-}
-
 /* Every value of key that is given, one of them holds for c (Docker ORs a
  * filter's values, and ANDs labels). */
 static bool match_any(yajl_val filters, const char *key, yajl_val c)
@@ -193,7 +182,7 @@ void dk_ctr_list(dk_req *r, const char *arg)
 		if ((since && ns <= after) || (before && ns >= upto) || !match_state(filters, c) || (!all && !shown_up(c)))
 			continue;
 		if (!match_any(filters, "status", c) || !match_any(filters, "id", c) ||
-		    !match_any(filters, "name", c) || !match_any(filters, "exited", c) || !labels_match(r, filters, c) ||
+		    !match_any(filters, "name", c) || !match_any(filters, "exited", c) || !dk_filter_owned_labels(filters, json_get(c, "labels"), r->viewer, (uid_t)dk_int(c, "owner", 0)) ||
 		    !match_ancestor(filters, ancestors, n_ancestors, c))
 			continue;
 		dk_gen_ctr_summary(g, c, r->viewer, json_get(imgs.params, "images"));

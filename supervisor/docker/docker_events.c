@@ -77,7 +77,8 @@ static void put_event(dk_pump *p, events_ctx *x, yajl_val ev)
 	if (!docker_type(type) || !match(x->filters, "type", NULL, NULL, type) || !match(x->filters, "event", NULL, NULL, action) ||
 	    !match(x->filters, "container", streq(type, "container") ? id : "", streq(type, "container") ? name : "",
 		   NULL) ||
-	    !dk_filter_labels(x->filters, attrs) || !match_objects(x->filters, type, id, name, attrs))
+	    !dk_filter_owned_labels(x->filters, attrs, x->viewer, (uid_t)dk_int(ev, "owner", 0)) ||
+	    !match_objects(x->filters, type, id, name, attrs))
 		return;
 	long long ns = 0;
 	const char *t = dk_str(ev, "time");

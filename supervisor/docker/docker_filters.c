@@ -71,6 +71,13 @@ bool dk_filter_labels(yajl_val filters, yajl_val labels)
 	return true;
 }
 
+bool dk_filter_owned_labels(yajl_val filters, yajl_val labels, uid_t viewer, uid_t owner)
+{
+	if (viewer == 0 && owner != 0 && dk_filter_value(filters, "label", 0))
+		return false;
+	return dk_filter_labels(filters, labels);
+}
+
 static void gen_values(yajl_gen g, yajl_val filters, const char *key, const char *as)
 {
 	if (!dk_filter_value(filters, key, 0))

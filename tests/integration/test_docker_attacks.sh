@@ -319,7 +319,8 @@ EOF
 	start_sv_group $(docker_flags)
 	import_busybox
 	member_import 4242 busybox:latest
-	local hash wd
+	local hash wd since
+	since=$(date +%s)
 	hash=$(dc proj config --hash web | awk '{print $2}')
 	[ -n "$hash" ] || fail "no config hash from docker-compose"
 	wd="$T/proj"
@@ -339,6 +340,14 @@ EOF
 	assert_contains "$(dock ps --format '{{.Names}}')" evil "root still sees every container"
 	dc proj down >/dev/null 2>&1 || fail "root's down"
 	assert_eq "$(dockm 4242 inspect -f '{{.State.Running}}' evil)" true "root's down leaves the member's"
+	# the events compose follows (up's log printer, --abort-on-container-exit): root's alone
+	local events
+	events=$(dock events --since "$since" --until "$(($(date +%s) + 1))" --filter type=container \
+		--filter label=com.docker.compose.project=proj --format '{{.Actor.Attributes.name}} {{.Action}}' | sort -u)
+	assert_contains "$events" "proj_web_1 start" "root's label filter of events: root's service"
+	assert_not_contains "$events" "evil" "and not the member's container"
+	assert_contains "$(dock events --since "$since" --until "$(($(date +%s) + 1))" --filter type=container \
+		--format '{{.Actor.Attributes.name}} {{.Action}}')" "evil start" "root's events without a label filter: every one"
 	dockm 4242 rm -f evil >/dev/null
 }
 

@@ -190,7 +190,8 @@ int events_publish(event_bus *b, event_owner who, const char *type, const char *
 		return -ENOMEM;
 	int r = yajl_gen_map_open(g) || jg_key(g, "event") || yajl_gen_map_open(g) ||
 		jg_key_str(g, "time", crilog_format_time(now_ns, tbuf, sizeof(tbuf))) ||
-		jg_key_str(g, "type", type) || jg_key_str(g, "action", action) || jg_key_str(g, "id", id ? id : "");
+		jg_key_str(g, "type", type) || jg_key_str(g, "action", action) || jg_key_str(g, "id", id ? id : "") ||
+		jg_key_int(g, "owner", (long long)who.uid);
 	if (!r && name)
 		r = jg_key_str(g, "name", name);
 	if (!r && attrs) {
