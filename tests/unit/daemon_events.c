@@ -130,8 +130,8 @@ static void test_replay_ring_and_live(void **state)
 	assert_int_equal(events_publish(bus, EV_SHARED(0), "container", "die", "c6", "web", attrs, 7000), 0);
 	out = drain(fd);
 	assert_non_null(strstr(out, "{\"parameters\":{\"event\":{\"time\":\"1970-01-01T00:00:00.000007000Z\","
-				    "\"type\":\"container\",\"action\":\"die\",\"id\":\"c6\",\"owner\":0,\"name\":\"web\","
-				    "\"attributes\":{\"exitCode\":\"1\"}}},\"continues\":true}"));
+				    "\"type\":\"container\",\"action\":\"die\",\"id\":\"c6\",\"name\":\"web\","
+				    "\"attributes\":{\"exitCode\":\"1\"},\"owner\":0}},\"continues\":true}"));
 	assert_int_equal(events_n_subscribers(bus), 1);
 	close(fd);
 	drain(fd);
@@ -292,8 +292,8 @@ static void test_file_outlives_the_bus(void **state)
 	char *out = drain(member);
 	assert_int_equal(count(out, "\"continues\":true"), 3);
 	assert_non_null(strstr(out, "{\"parameters\":{\"event\":{\"time\":\"1970-01-01T00:00:00.000001000Z\","
-				    "\"type\":\"container\",\"action\":\"die\",\"id\":\"mine1\",\"owner\":4242,\"name\":\"web\","
-				    "\"attributes\":{\"exitCode\":\"1\",\"session\":\"s\\\"1\"}}},\"continues\":true}"));
+				    "\"type\":\"container\",\"action\":\"die\",\"id\":\"mine1\",\"name\":\"web\","
+				    "\"attributes\":{\"exitCode\":\"1\",\"session\":\"s\\\"1\"},\"owner\":4242}},\"continues\":true}"));
 	assert_non_null(strstr(out, "\"id\":\"rootimg\""));
 	assert_non_null(strstr(out, "\"id\":\"mine2\""));
 	assert_null(strstr(out, "theirs1"));

@@ -190,8 +190,7 @@ int events_publish(event_bus *b, event_owner who, const char *type, const char *
 		return -ENOMEM;
 	int r = yajl_gen_map_open(g) || jg_key(g, "event") || yajl_gen_map_open(g) ||
 		jg_key_str(g, "time", crilog_format_time(now_ns, tbuf, sizeof(tbuf))) ||
-		jg_key_str(g, "type", type) || jg_key_str(g, "action", action) || jg_key_str(g, "id", id ? id : "") ||
-		jg_key_int(g, "owner", (long long)who.uid);
+		jg_key_str(g, "type", type) || jg_key_str(g, "action", action) || jg_key_str(g, "id", id ? id : "");
 	if (!r && name)
 		r = jg_key_str(g, "name", name);
 	if (!r && attrs) {
@@ -200,7 +199,8 @@ int events_publish(event_bus *b, event_owner who, const char *type, const char *
 			r = jg_key_str(g, a[0], a[1]);
 		r = r || yajl_gen_map_close(g);
 	}
-	r = r || yajl_gen_map_close(g) || yajl_gen_map_close(g);
+	/* last, so that the file's older lines and newer ones read alike up to here */
+	r = r || jg_key_int(g, "owner", (long long)who.uid) || yajl_gen_map_close(g) || yajl_gen_map_close(g);
 	char *json = r ? NULL : jg_finish(g, NULL);
 	if (!json)
 		return -ENOMEM;
