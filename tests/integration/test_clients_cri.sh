@@ -118,7 +118,8 @@ own_same() {
 	grep -q '^exec sees pid 1: sleep.*100000' "$T/$1.own" || ! grep -q '^exec sees pid 1' "$T/$1.own" ||
 		fail "$1: through corrald's CRI, pid 1 is not sleep: $(grep '^exec sees pid 1' "$T/$1.own")"
 	[ "$mine" = "$ref" ] ||
-		fail "$1: corrald's own CRI differs from containerd's with runc: $(diff <(echo "$ref") <(echo "$mine") | grep '^[<>]' | tr '\n' ' ')"
+		fail "$1: corrald's own CRI differs from containerd's with runc: $(diff <(echo "$ref") <(echo "$mine") | grep '^[<>]' | tr '\n' ' ')" \
+			"$(grep 'cri_client.py' "$T/$1.own.err" | head -12 | tr '\n' ' ')"
 }
 # expect NAME LINE...: every line is in each handler's results
 expect() {

@@ -14,8 +14,10 @@ addresses), removes the pod, and prints what was left behind. The test runs
 it under runc and corral and compares.
 """
 import argparse
+import faulthandler
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -646,6 +648,8 @@ def main():
     ap.add_argument("--dir", default="")
     ap.add_argument("-n", type=int, default=20)
     a = ap.parse_args()
+    # a scenario that timeout(1) ends says on stderr where it was
+    faulthandler.register(signal.SIGTERM, chain=True)
     # the parent's cgroup: a path, or (SystemdCgroup) a top-level slice's name
     a.cgpath = "/" + a.cgparent if a.cgparent.endswith(".slice") else a.cgparent
     c = CRI(a.sock)
