@@ -17,6 +17,8 @@ echoer() { # NAME [ctl run options]
 	shift
 	ctl run -d --name "$name" "$@" "$IMG" sh -c "while true; do echo \"pong from $name\" | nc -l -p 7000; done" >/dev/null
 }
+# named NAME: the addresses a hosts file (stdin) gives NAME
+named() { awk -v n="$1" '{ for (i = 2; i <= NF; i++) if ($i == n) print $1 }'; }
 hosts_has() { ctl exec "$1" cat /etc/hosts | grep -qw "$2"; }
 not() { ! "$@"; }
 # answers FROM "HOST [PORT]" TEXT: FROM's nc to HOST (port 7000) reads TEXT
@@ -224,6 +226,41 @@ test_netp_start_checks_each_network_of_a_container() {
 	assert_contains "$(cat "$T/ev")" "network-check-failed" "the event"
 	ctl rm -f r >/dev/null
 	ctl network rm other >/dev/null
+}
+
+# A name is its owner's word: a member's container on a network root's
+# containers share (any member may join one) gives its hostname, name and
+# aliases to its owner's containers alone. Were it listed in root's
+# /etc/hosts, which comes before DNS, a member's alias pypi.org, or db
+# before root's own db, would send root's traffic to the member.
+test_netp_a_members_names_reach_only_its_own_containers() {
+	trap cleanup_sv EXIT
+	need_cni
+	chmod 755 "$T"
+	start_sv_netns --group "$(getent group 65534 | cut -d: -f1)"
+	cp "$FIXTURES/images/test.oci.tar" "$T/img.tar"
+	chmod 644 "$T/img.tar"
+	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	mctl 4242 run -d --name evil --hostname db --network-alias pypi.org --network-alias api m:1 sleep 1000 >/dev/null
+	mctl 4242 run -d --name mate m:1 sleep 1000 >/dev/null
+	echoer db
+	ctl run -d --name web "$IMG" sleep 1000 >/dev/null
+	ctl network create shared >/dev/null
+	mctl 4242 network connect --alias web2 shared evil >/dev/null
+	ctl network connect shared web >/dev/null
+	local hosts
+	hosts=$(ctl exec web cat /etc/hosts)
+	assert_not_contains "$hosts" "pypi.org" "root's hosts: the member's alias"
+	assert_not_contains "$hosts" "evil" "root's hosts: the member's container"
+	assert_not_contains "$hosts" "web2" "root's hosts: the member's alias on a second network"
+	assert_not_contains "$hosts" "$(ip_of evil)" "root's hosts: the member's address"
+	assert_eq "$(named db <<<"$hosts")" "$(ip_of db)" "root's db is db's alone"
+	wait_for 10 answers web db "pong from db"
+	# the member's own containers see each other, and nothing of root's
+	hosts=$(mctl 4242 exec mate cat /etc/hosts)
+	assert_eq "$(named pypi.org <<<"$hosts")" "$(ip_of evil)" "the member's alias in its own"
+	assert_not_contains "$hosts" "web" "the member's hosts: root's container"
+	assert_not_contains "$(mctl 4242 exec evil cat /etc/hosts)" "$(ip_of db)" "the member's hosts: root's address"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -21,6 +21,7 @@
 typedef struct net_entry {
 	char *id, *ip, *gateway, *hostname, *name;
 	char *aliases; /* ','-separated; NULL: none (a record before aliases) */
+	const ctr *peer; /* its container, found once by all_nets_load */
 } net_entry;
 
 typedef struct net_entries {
@@ -173,6 +174,8 @@ static int all_nets_load(corrald *d, all_nets *a, cerr *err)
 			log_cerr(LOG_LVL_WARN, &e2, "network %s: its names", a->name[i]);
 			entries_release(&a->m[i]);
 		}
+		for (size_t k = 0; k < a->m[i].n; k++)
+			a->m[i].v[k].peer = ctr_by_id(d, a->m[i].v[k].id);
 	}
 	return 0;
 }
@@ -237,10 +240,19 @@ static char *peer_names(const net_entry *m, seen *sn, bool *nomem)
 	return !*nomem && sb.len ? sb_detach(&sb) : NULL;
 }
 
+/* Whether c's hosts file lists the container of entry m: one of its own
+ * owner's. A name is its owner's word: a member's hostname or alias (db,
+ * pypi.org) in root's file, which comes before DNS, would take root's
+ * traffic; and root's names are not a member's to see. */
+static bool lists(const ctr *c, const net_entry *m)
+{
+	return m->peer && m->peer != c && m->peer->owner == c->owner;
+}
+
 /* Rewrite c's hosts file from every network it is on: its own (eth0's)
- * first, then the further ones by name. A peer is listed with its address
- * on each network they share, under its names and aliases there; a name
- * that two shared networks give (a peer's own, on both) is listed once,
+ * first, then the further ones by name. A peer of its owner's (lists) is
+ * listed with its address on each network they share, under its names and
+ * aliases there; a name that two shared networks give is listed once,
  * with the first network's address: the one c reaches it by through its
  * first interface, and the same one at every rewrite. c's own address is
  * its first network's. On no network, it has no address (as at Create). */
@@ -268,7 +280,7 @@ static int rewrite_one(corrald *d, const all_nets *a, const ctr *c, cerr *err)
 	for (size_t k = 0; k < no && !nomem; k++) {
 		const net_entries *m = &a->m[order[k]];
 		for (size_t i = 0; i < m->n && !nomem; i++) {
-			if (streq(m->v[i].id, c->id))
+			if (!lists(c, &m->v[i]))
 				continue;
 			if ((lines[np] = peer_names(&m->v[i], no > 1 ? &sn : NULL, &nomem))) {
 				peers[np] = (hosts_peer){ m->v[i].ip, lines[np] };
@@ -328,7 +340,7 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, char *const
 			return cerr_set(err, ip ? ENOSPC : EINVAL, "network %s: %s", net,
 					ip ? "too many containers" : "no address");
 		m.v[m.n++] = (net_entry){ (char *)c->id, (char *)ip, (char *)(gateway ? gateway : "-"),
-				       (char *)ctr_hostname(d, c), c->name, aliases };
+				       (char *)ctr_hostname(d, c), c->name, aliases, c };
 	}
 	if ((r = entries_save(path, &m, err)) < 0)
 		return r;
