@@ -261,6 +261,12 @@ test_netp_a_members_names_reach_only_its_own_containers() {
 	assert_eq "$(named pypi.org <<<"$hosts")" "$(ip_of evil)" "the member's alias in its own"
 	assert_not_contains "$hosts" "web" "the member's hosts: root's container"
 	assert_not_contains "$(mctl 4242 exec evil cat /etc/hosts)" "$(ip_of db)" "the member's hosts: root's address"
+	# nor does the member's churn make corrald write root's files
+	local before
+	before=$(ctl exec web stat -c %y /etc/hosts)
+	mctl 4242 run -d --name third m:1 sleep 1000 >/dev/null
+	wait_for 10 sh -c "'$CORRALCTL' --socket '$SOCK' exec mate cat /etc/hosts | grep -qw third"
+	assert_eq "$(ctl exec web stat -c %y /etc/hosts)" "$before" "root's hosts file, after the member's third came"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -299,14 +299,17 @@ static int rewrite_one(corrald *d, const all_nets *a, const ctr *c, cerr *err)
 	return write_hosts(dir, &in, err);
 }
 
-/* Rewrite the hosts file of each container of m. One's failure is
- * logged, and the others are still made current. */
-static void rewrite_all(corrald *d, const all_nets *a, const char *net, const net_entries *m)
+/* Rewrite the hosts file of each container of m (of owner's alone, when
+ * owner is not NULL: the others do not list its containers). One's
+ * failure is logged, and the others are still made current. */
+static void rewrite_all(corrald *d, const all_nets *a, const char *net, const net_entries *m, const uid_t *owner)
 {
 	for (size_t k = 0; k < m->n; k++) {
 		_cleanup_cerr_ cerr e = { 0 };
-		ctr *c = ctr_find(d, m->v[k].id);
-		if (c && rewrite_one(d, a, c, &e) < 0) /* a gone one's detach takes it out */
+		ctr *c = ctr_by_id(d, m->v[k].id);
+		if (!c || (owner && c->owner != *owner))
+			continue;
+		if (rewrite_one(d, a, c, &e) < 0) /* a gone one's detach takes it out */
 			log_warn("network %s: hosts of %s: %s", net, m->v[k].id, cerr_msg(&e));
 	}
 }
@@ -344,15 +347,15 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, char *const
 	}
 	if ((r = entries_save(path, &m, err)) < 0)
 		return r;
-	/* every container's file, c's with them; c's own too when it left: it
-	 * keeps the names of the networks it is still on */
+	/* the files of c's owner's containers there, c's with them; c's own
+	 * too when it left: it keeps the names of the networks it is still on */
 	_cleanup_(all_nets_release) all_nets all = { 0 };
 	_cleanup_cerr_ cerr e = { 0 };
 	if (all_nets_load(d, &all, &e) < 0) {
 		log_warn("network %s: the hosts files: %s", net, cerr_msg(&e));
 		return 0;
 	}
-	rewrite_all(d, &all, net, &m);
+	rewrite_all(d, &all, net, &m, &c->owner);
 	if (removed && rewrite_one(d, &all, c, &e) < 0 && e.code != ENOENT) /* ENOENT: c is being removed */
 		log_warn("hosts of %s: %s", c->id, cerr_msg(&e));
 	return 0;
@@ -401,5 +404,5 @@ void names_prune(corrald *d, bool (*attached)(corrald *d, const char *id))
 	for (size_t i = 0; changed && changed[i]; i++)
 		for (size_t k = 0; k < all.n; k++)
 			if (streq(all.name[k], changed[i]))
-				rewrite_all(d, &all, changed[i], &all.m[k]);
+				rewrite_all(d, &all, changed[i], &all.m[k], NULL);
 }
