@@ -2,8 +2,10 @@
 # A build cut short leaves nothing: its step's container goes when its
 # corral-build is killed mid-step, and when corrald itself is killed
 # under a running step, at corrald's next start; the build's directory
-# goes too, and the step's process. No image marks a container a step.
-# time: about 10 s (3 cases): a RUN step held, then cut; a restart
+# goes too, and the step's process; a step whose Create was under way is
+# not made. No image marks a container a step.
+# time: about 40 s (4 cases): a RUN step held, then cut; a restart; a base
+# image of 40000 files
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -86,6 +88,45 @@ EOF
 	assert_eq "$(ctl --json ps -a | jq -c '[.[].labels["io.corral.build"]]')" '[null,null]' \
 		"neither is labelled a step, not even by root's own word"
 	dock rm -f from-image by-label >/dev/null
+}
+
+# A step's Create still under way when its build ends (here in the child
+# that fills the step's volume from the image, held stopped) is not made:
+# the build's end removed its steps already, and a later one would stay
+test_dkb_a_step_made_after_its_build_ended_is_not_kept() {
+	trap 'pkill -CONT -P "$CORRALD_PID" 2>/dev/null; cleanup_sv' EXIT
+	start_docker
+	import_busybox
+	# a base image with a volume of 40000 files: a step's Create fills it
+	# (docker's copy-up) for long enough to be caught
+	ctx "$T/base" <<'EOF'
+FROM busybox:latest
+RUN mkdir -p /data && cd /data && seq 1 40000 | xargs touch
+VOLUME /data
+EOF
+	local out
+	out=$(dock build -t withvol:1 "$T/base" 2>&1) || fail "the base: $out"
+	ctx "$T/c" <<'EOF'
+FROM withvol:1
+RUN echo after
+EOF
+	dock build "$T/c" >"$T/build.out" 2>&1 &
+	BUILD_PID=$!
+	# the RUN's Create fills the volume: its child, held
+	wait_for 60 sh -c "ls '$STATE_D'/containers/*/filling >/dev/null 2>&1"
+	local filler builder
+	filler=$(pgrep -P "$CORRALD_PID" -x corrald) || fail "no fill child of corrald's"
+	kill -STOP $filler
+	builder=$(pgrep -f "corral-build .*--dir $STATE_D/builds/") || fail "no corral-build running"
+	kill -KILL "$builder"
+	wait_for 30 builds_dir_empty
+	kill -CONT $filler
+	wait_for 30 client_ended "$BUILD_PID"
+	wait "$BUILD_PID" && fail "the build succeeded: $(cat "$T/build.out")"
+	wait_for 30 sh -c "! ls '$STATE_D'/containers/*/filling >/dev/null 2>&1"
+	assert_eq "$(ctl --json ps -a | jq -r '.[].name')" "" "the containers left"
+	ctl rmi withvol:1 >/dev/null
+	assert_eq "$(ctl --json volume ls | jq length)" 0 "the volumes left"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

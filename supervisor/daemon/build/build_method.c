@@ -258,9 +258,31 @@ static void load_record(ctr *c, yajl_val record)
 		log_warn("container %s: out of memory for its build's label", c->name);
 }
 
+/* A step's Create that outlives its build (the build ended while a child
+ * opened its sources or filled its volumes) fails: remove_steps has run,
+ * and no step may be made after it. */
+static int build_still_running(const corrald *d, const ctr *c, cerr *err)
+{
+	const char *of = labels_get(c->spec.labels, BUILD_LABEL);
+	for (const build_run *b = d->builds; of && b; b = b->next)
+		if (!strcmp(id_of(b), of))
+			return 0;
+	return of ? cerr_set(err, ECANCELED, "build %s has ended: its step is not made", of) : 0;
+}
+
+static int step_created(corrald *d, ctr *c, const char *dir, char *broker_dir, size_t n, cerr *err)
+{
+	(void)dir, (void)broker_dir, (void)n;
+	return build_still_running(d, c, err);
+}
+
+static int step_filled(corrald *d, const ctr *c, cerr *err) { return build_still_running(d, c, err); }
+
 const ctr_feature builds_container_hooks = {
 	.name = "builds",
 	.check = mark_step,
+	.created = step_created,
+	.filled = step_filled,
 	.gen_record = gen_record,
 	.load_record = load_record,
 };
