@@ -182,7 +182,8 @@ void dk_ctr_list(dk_req *r, const char *arg)
 		if ((since && ns <= after) || (before && ns >= upto) || !match_state(filters, c) || (!all && !shown_up(c)))
 			continue;
 		if (!match_any(filters, "status", c) || !match_any(filters, "id", c) ||
-		    !match_any(filters, "name", c) || !match_any(filters, "exited", c) || !dk_filter_owned_labels(filters, json_get(c, "labels"), r->viewer, (uid_t)dk_int(c, "owner", 0)) ||
+		    !match_any(filters, "name", c) || !match_any(filters, "exited", c) ||
+		    !dk_filter_owned_labels(filters, json_get(c, "labels"), r->viewer, (uid_t)dk_int(c, "owner", 0)) ||
 		    !match_ancestor(filters, ancestors, n_ancestors, c))
 			continue;
 		dk_gen_ctr_summary(g, c, r->viewer, json_get(imgs.params, "images"));

@@ -208,6 +208,9 @@ test_persist_reads_an_older_state_and_refuses_a_newer() {
 	assert_eq "$(ctl --json inspect made | jq -r '.[0].config.env[0]')" GREETING=hi "made's spec"
 	assert_contains "$(ctl secret ls)" token "the earlier secret"
 	assert_contains "$(events_of container --since 2026-01-01T00:00:00Z --until 0s)" "die:done" "the earlier events"
+	# a line written before events had an owner is given one, from its uid
+	assert_eq "$(timeout 5 "$CORRALCTL" --socket "$SOCK" events --json --filter type=container --filter event=die \
+		--since 2026-01-01T00:00:00Z --until 0s | jq -r .owner)" 0 "an earlier event's owner"
 	assert_eq "$(jq -r .format "$T/state/format.json")" 2 "format.json"
 	assert_contains "$(cat "$T/corrald.log")" "format 1 brought to 2" "the start log"
 	getfacl -p "$T/state/containers/$done" 2>/dev/null | grep -q '^user:0:' ||

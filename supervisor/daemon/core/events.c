@@ -348,9 +348,15 @@ static bool replay_one(void *data, long long ts, event_owner who, const char *se
 	e.name = (char *)json_str(ev, "name");
 	if (!matches(rp->s, &e))
 		return true;
+	/* as published, its owner last from the line's uid: a line written
+	 * before events had one says it too */
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	_cleanup_free_ char *json = NULL;
-	if (!g || yajl_gen_map_open(g) || jg_key(g, "event") || jg_value(g, ev) || yajl_gen_map_close(g) ||
+	int r = !g || !YAJL_IS_OBJECT(ev) || yajl_gen_map_open(g) || jg_key(g, "event") || yajl_gen_map_open(g);
+	for (size_t i = 0; !r && i < ev->u.object.len; i++)
+		if (strcmp(ev->u.object.keys[i], "owner"))
+			r = jg_key(g, ev->u.object.keys[i]) || jg_value(g, ev->u.object.values[i]);
+	if (r || jg_key_int(g, "owner", (long long)who.uid) || yajl_gen_map_close(g) || yajl_gen_map_close(g) ||
 	    !(json = jg_finish(g, NULL)))
 		return true;
 	e.json = json;
