@@ -6,12 +6,14 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"
+#include "supervisor/api/owned_name.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The global options (ctl.h), set by main. */
 const char *ctl_sock;
@@ -46,6 +48,11 @@ const char *ctl_str(yajl_val o, const char *key)
 {
 	yajl_val v = tmpl_field(o, key, strlen(key));
 	return YAJL_IS_STRING(v) ? v->u.string : "";
+}
+
+const char *ctl_owned_name(yajl_val o, char *buf, size_t n)
+{
+	return owned_name_shown(ctl_str(o, "name"), (uid_t)ctl_int(o, "owner", 0), getuid(), buf, n);
 }
 
 long long ctl_int(yajl_val o, const char *key, long long dflt)
@@ -140,8 +147,7 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 	else if (streq(short_e, "NameInUse") && *ctl_str(p, "id"))
 		fprintf(stderr, "corralctl: %s: name %s is in use by %.12s\n", short_m, ctl_str(p, "name"), ctl_str(p, "id"));
 	else if (streq(short_e, "NameInUse"))
-		fprintf(stderr, "corralctl: %s: name %s is taken by another user's container\n", short_m,
-			ctl_str(p, "name"));
+		fprintf(stderr, "corralctl: %s: name %s is in use\n", short_m, ctl_str(p, "name"));
 	else if (streq(short_e, "NoSuchSession"))
 		fprintf(stderr, "corralctl: %s: no such session: %s\n", short_m, ctl_str(p, "name"));
 	else if (streq(short_e, "NoSuchNetwork"))

@@ -61,6 +61,8 @@ int ctl_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *ctl_to_json(yajl_val v, bool pretty);
 /* The string at key in o, or "" (keys matched as templates match them). */
 const char *ctl_str(yajl_val o, const char *key);
+/* A container's name as this user is shown it (owned_name.h), into buf. */
+const char *ctl_owned_name(yajl_val o, char *buf, size_t n);
 /* The integer at key in o, or dflt. */
 long long ctl_int(yajl_val o, const char *key, long long dflt);
 /* What g generated, parsed into a tree (NULL on failure, said). */

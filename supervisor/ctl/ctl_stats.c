@@ -50,7 +50,8 @@ static int samples_of(yajl_val list, sample **out, size_t *n)
 		long long since = human_seconds_since(ctl_str(tmpl_field(x, "state", 5), "startedAt"));
 		sample *s = &(*out)[(*n)++];
 		s->id = strdup(ctl_str(x, "id"));
-		s->name = strdup(ctl_str(x, "name"));
+		char name[512];
+		s->name = strdup(ctl_owned_name(x, name, sizeof(name)));
 		s->at_usec = now_usec() - (since < 0 ? 0 : since) * 1000000ll;
 		if (!s->id || !s->name)
 			return ctl_fail("stats", "out of memory");

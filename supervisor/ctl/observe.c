@@ -7,7 +7,7 @@
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"
-#include "supervisor/api/volume_name.h"
+#include "supervisor/api/owned_name.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,8 +114,10 @@ static void print_event(yajl_val e)
 	const char *type = ctl_str(e, "type"), *id = ctl_str(e, "id"), *name = ctl_str(e, "name");
 	char shown[512];
 	int id_width = 12; /* a container's or image's: as ps shows it */
-	if (streq(type, "volume")) { /* root is shown a member's as NAME@UID */
-		id = name = volume_event_name(e, getuid(), shown, sizeof(shown));
+	if (streq(type, "volume") || streq(type, "container")) /* root is shown a member's as NAME@UID */
+		name = owned_event_name(e, getuid(), shown, sizeof(shown));
+	if (streq(type, "volume")) {
+		id = name;
 		id_width = (int)strlen(id);
 	}
 	printf("%s %s %s %.*s %s", ctl_str(e, "time"), type, ctl_str(e, "action"), id_width, id, name);

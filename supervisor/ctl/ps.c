@@ -45,8 +45,9 @@ static bool filter_one(yajl_val row, const char *key, const char *val, const cha
 {
 	if (streq(key, "status"))
 		return streq(ctl_str(tmpl_field(row, "state", 5), "status"), val);
+	char name[512];
 	if (streq(key, "name"))
-		return strstr(ctl_str(row, "name"), val) != NULL;
+		return strstr(ctl_owned_name(row, name, sizeof(name)), val) != NULL;
 	if (streq(key, "id"))
 		return !strncmp(ctl_str(row, "id"), val, strlen(val));
 	if (streq(key, "ancestor"))
@@ -255,13 +256,13 @@ static int gen_ps_row(yajl_gen g, yajl_val x, bool no_trunc, yajl_val images)
 		strcpy(command.buf + 17, "...");
 	status_text(st, status, sizeof(status));
 	human_ago(ctl_str(x, "created"), created, sizeof(created));
-	char id[13], rw[32], virt[32], size[80] = "";
+	char id[13], rw[32], virt[32], size[80] = "", name[512];
 	snprintf(id, sizeof(id), "%.12s", ctl_str(x, "id"));
 	if (images)
 		snprintf(size, sizeof(size), "%s (virtual %s)", human_size(ctl_int(x, "sizeRw", 0), rw, sizeof(rw)),
 			 human_size(image_size(images, ctl_str(x, "imageDigest")), virt, sizeof(virt)));
 	return yajl_gen_map_open(g) || jg_key_str(g, "ID", no_trunc ? ctl_str(x, "id") : id) ||
-	       jg_key_str(g, "Names", ctl_str(x, "name")) || jg_key_str(g, "Image", ctl_str(x, "image")) ||
+	       jg_key_str(g, "Names", ctl_owned_name(x, name, sizeof(name))) || jg_key_str(g, "Image", ctl_str(x, "image")) ||
 	       jg_key_str(g, "ImageID", ctl_str(x, "imageDigest")) ||
 	       jg_key_str(g, "Command", command.buf ? command.buf : "") || jg_key_str(g, "Created", created) ||
 	       jg_key_str(g, "RunningFor", created) || jg_key_str(g, "CreatedAt", ctl_str(x, "created")) ||

@@ -19,8 +19,10 @@
 
 /* Every value of key that is given, one of them holds for c (Docker ORs a
  * filter's values, and ANDs labels). */
-static bool match_any(yajl_val filters, const char *key, yajl_val c)
+static bool match_any(yajl_val filters, const char *key, yajl_val c, uid_t viewer)
 {
+	char name[512];
+	dk_owned_name(c, viewer, name, sizeof(name));
 	const char *f = dk_filter_value(filters, key, 0);
 	if (!f)
 		return true;
@@ -29,7 +31,7 @@ static bool match_any(yajl_val filters, const char *key, yajl_val c)
 			return true;
 		if (streq(key, "id") && strncmp(dk_str(c, "id"), f, strlen(f)) == 0)
 			return true;
-		if (streq(key, "name") && strstr(dk_str(c, "name"), dk_ctr_name(f)))
+		if (streq(key, "name") && strstr(name, dk_ctr_name(f)))
 			return true;
 		/* exited=N: the exited ones whose code is N */
 		if (streq(key, "exited") && *f && streq(dk_str(json_get(c, "state"), "status"), "exited") &&
@@ -83,9 +85,10 @@ static long long created_ns(yajl_val c) { return dk_unix_ns(dk_str(c, "created")
  * ID prefix or a name) in list, or -1 with r answered (404, as dockerd) */
 static long long created_of(dk_req *r, yajl_val list, const char *key, const char *x)
 {
+	char name[512];
 	for (size_t k = 0; YAJL_IS_ARRAY(list) && k < list->u.array.len; k++) {
 		yajl_val c = list->u.array.values[k];
-		if (streq(dk_str(c, "name"), dk_ctr_name(x)) || (*x && !strncmp(dk_str(c, "id"), x, strlen(x))))
+		if (streq(dk_owned_name(c, r->viewer, name, sizeof(name)), dk_ctr_name(x)) || (*x && !strncmp(dk_str(c, "id"), x, strlen(x))))
 			return created_ns(c);
 	}
 	dk_error(r, 404, "No such container: %s (filter %s)", x, key);
@@ -181,8 +184,8 @@ void dk_ctr_list(dk_req *r, const char *arg)
 		long long ns = created_ns(c);
 		if ((since && ns <= after) || (before && ns >= upto) || !match_state(filters, c) || (!all && !shown_up(c)))
 			continue;
-		if (!match_any(filters, "status", c) || !match_any(filters, "id", c) ||
-		    !match_any(filters, "name", c) || !match_any(filters, "exited", c) ||
+		if (!match_any(filters, "status", c, r->viewer) || !match_any(filters, "id", c, r->viewer) ||
+		    !match_any(filters, "name", c, r->viewer) || !match_any(filters, "exited", c, r->viewer) ||
 		    !dk_filter_owned_labels(filters, json_get(c, "labels"), r->viewer, (uid_t)dk_int(c, "owner", 0)) ||
 		    !match_ancestor(filters, ancestors, n_ancestors, c))
 			continue;

@@ -146,7 +146,7 @@ static int gen_volumes_from(dk_req *r, yajl_gen g, yajl_val hc, const char *from
 			continue;
 		/* as root names it: NAME@UID for a member's, whoever calls */
 		char ref[512];
-		dk_volume_name(v, 0, ref, sizeof(ref));
+		dk_owned_name(v, 0, ref, sizeof(ref));
 		gen_volume_mount(g, ref, dst, mode ? streq(mode, "ro") : dk_bool(v, "readonly"));
 		k = take(taken, dst);
 	}

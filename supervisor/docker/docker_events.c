@@ -11,7 +11,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/timefmt.h"
-#include "supervisor/api/volume_name.h"
+#include "supervisor/api/owned_name.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -72,8 +72,10 @@ static void put_event(dk_pump *p, events_ctx *x, yajl_val ev)
 	const char *action = docker_action(type, dk_str(ev, "action"));
 	yajl_val attrs = json_get(ev, "attributes");
 	char shown[512];
-	if (streq(type, "volume")) /* a volume's owner: root is shown a member's as NAME@UID */
-		id = name = volume_event_name(ev, x->viewer, shown, sizeof(shown));
+	if (streq(type, "volume") || streq(type, "container")) /* root is shown a member's as NAME@UID */
+		name = owned_event_name(ev, x->viewer, shown, sizeof(shown));
+	if (streq(type, "volume"))
+		id = name;
 	if (!docker_type(type) || !match(x->filters, "type", NULL, NULL, type) || !match(x->filters, "event", NULL, NULL, action) ||
 	    !match(x->filters, "container", streq(type, "container") ? id : "", streq(type, "container") ? name : "",
 		   NULL) ||

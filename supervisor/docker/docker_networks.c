@@ -45,8 +45,9 @@ const char *dk_net_name(const char *arg) { return streq(arg, "bridge") ? "corral
 
 /* Containers: the running ones attached to network net, by id, as Docker
  * lists its endpoints (the address with its prefix length) */
-static void gen_containers(yajl_gen g, const char *net, yajl_val ctrs)
+static void gen_containers(yajl_gen g, const char *net, yajl_val ctrs, uid_t viewer)
 {
+	char name[512];
 	jg_key(g, "Containers");
 	yajl_gen_map_open(g);
 	for (size_t i = 0; YAJL_IS_ARRAY(ctrs) && i < ctrs->u.array.len; i++) {
@@ -57,7 +58,7 @@ static void gen_containers(yajl_gen g, const char *net, yajl_val ctrs)
 		long long prefix = dk_address(a, addr, sizeof(addr));
 		snprintf(ip, sizeof(ip), "%s/%lld", addr, prefix);
 		jg_key(g, dk_str(c, "id"));
-		jg_object(g, JG_STR("Name", dk_str(c, "name")), JG_STR("EndpointID", ""),
+		jg_object(g, JG_STR("Name", dk_owned_name(c, viewer, name, sizeof(name))), JG_STR("EndpointID", ""),
 			     JG_STR("MacAddress", dk_str(a, "macAddress")), JG_STR("IPv4Address", ip),
 			     JG_STR("IPv6Address", ""), JG_END);
 	}
@@ -66,7 +67,7 @@ static void gen_containers(yajl_gen g, const char *net, yajl_val ctrs)
 
 /* One network in Docker's shape; ctrs: corrald's List, for inspect's
  * Containers (the list leaves it empty, as dockerd's does) */
-static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_val n, yajl_val ctrs)
+static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_val n, yajl_val ctrs, uid_t viewer)
 {
 	yajl_gen_map_open(g);
 	jg_key_str(g, "Name", name);
@@ -92,7 +93,7 @@ static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_v
 	jg_key(g, "ConfigFrom");
 	jg_object(g, JG_STR("Network", ""), JG_END);
 	jg_key_bool(g, "ConfigOnly", false);
-	gen_containers(g, dk_str(n, "name"), ctrs);
+	gen_containers(g, dk_str(n, "name"), ctrs, viewer);
 	dk_gen_object(g, "Options", NULL); /* none that a client could ask for */
 	dk_gen_object(g, "Labels", NULL);
 	yajl_gen_map_close(g);
@@ -167,7 +168,7 @@ static void gen_listed(yajl_gen g, yajl_val filters, const char *name, const cha
 	for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
 		if (!net_match(filters, keys[k], name, driver, n))
 			return;
-	gen_network(g, name, driver, n, NULL);
+	gen_network(g, name, driver, n, NULL, 0);
 }
 
 /* corrald's networks in *rep, after the query's filters (those known) are
@@ -202,7 +203,7 @@ static void inspect_named(dk_req *r, const char *arg)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (mode_driver(arg)) {
-		gen_network(g, arg, mode_driver(arg), NULL, NULL);
+		gen_network(g, arg, mode_driver(arg), NULL, NULL, 0);
 		dk_json(r, 200, g);
 		return;
 	}
@@ -214,7 +215,7 @@ static void inspect_named(dk_req *r, const char *arg)
 	_cleanup_cerr_ cerr err = { 0 };
 	if (vl_client_call(r->vl, "io.corral.Supervisor.List", "{}", &list, &err) < 0 || list.error)
 		vl_reply_release(&list); /* the network shows, without its containers */
-	gen_network(g, arg, "bridge", json_get(rep.params, "network"), json_get(list.params, "containers"));
+	gen_network(g, arg, "bridge", json_get(rep.params, "network"), json_get(list.params, "containers"), r->viewer);
 	dk_json(r, 200, g);
 	vl_reply_release(&list);
 	vl_reply_release(&rep);

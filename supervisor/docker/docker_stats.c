@@ -4,6 +4,7 @@
  * system_cpu_usage is the CPU time the host had, wall time times its CPUs:
  * what Docker reads from /proc/stat, which this sandbox cannot open. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/ctr_summary.h"
 #include "supervisor/shape/words.h"
 #include "supervisor/docker/docker_stats.h"
 #include "supervisor/docker/docker_call.h"
@@ -157,7 +158,8 @@ void dk_ctr_stats(dk_req *r, const char *arg)
 	stats_ctx *x = p->ctx;
 	yajl_val c = json_get(rep.params, "container");
 	snprintf(x->id, sizeof(x->id), "%s", dk_str(c, "id"));
-	snprintf(x->name, sizeof(x->name), "/%s", dk_str(c, "name"));
+	x->name[0] = '/';
+	dk_owned_name(c, r->viewer, x->name + 1, sizeof(x->name) - 1);
 	vl_reply_release(&rep);
 	x->stream = dk_query_bool(r, "stream", true) && !dk_query_bool(r, "one-shot", false);
 	/* the sample before the first, for the client's CPU percentage (but a

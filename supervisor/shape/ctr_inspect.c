@@ -278,7 +278,9 @@ void dk_gen_ctr_inspect_keys(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as
 {
 	yajl_val cspec_json = json_get(c, "config"), argv = json_get(c, "command");
 	char name[512];
-	snprintf(name, sizeof(name), "%s%s", as == DK_AS_DOCKER ? "/" : "", dk_str(c, "name"));
+	size_t slash = as == DK_AS_DOCKER;
+	name[0] = '/';
+	dk_owned_name(c, viewer, name + slash, sizeof(name) - slash);
 	jg_key_str(g, "Id", dk_str(c, "id"));
 	jg_key_str(g, "Created", dk_str(c, "created"));
 	bool has_argv = YAJL_IS_ARRAY(argv) && argv->u.array.len && YAJL_IS_STRING(argv->u.array.values[0]);

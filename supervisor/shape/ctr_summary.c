@@ -3,7 +3,7 @@
 #include "supervisor/shape/shape.h"
 #include "supervisor/shape/ctr_summary.h"
 #include "supervisor/shape/words.h"
-#include "supervisor/api/volume_name.h"
+#include "supervisor/api/owned_name.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_build.h"
@@ -118,9 +118,9 @@ void dk_gen_networks(yajl_gen g, yajl_val nets)
 	yajl_gen_map_close(g);
 }
 
-const char *dk_volume_name(yajl_val v, uid_t viewer, char *buf, size_t n)
+const char *dk_owned_name(yajl_val v, uid_t viewer, char *buf, size_t n)
 {
-	return volume_shown_name(dk_str(v, "name"), (uid_t)dk_int(v, "owner", 0), viewer, buf, n);
+	return owned_name_shown(dk_str(v, "name"), (uid_t)dk_int(v, "owner", 0), viewer, buf, n);
 }
 
 void dk_gen_mounts(yajl_gen g, yajl_val c, uid_t viewer)
@@ -142,7 +142,7 @@ void dk_gen_mounts(yajl_gen g, yajl_val c, uid_t viewer)
 		yajl_val v = volumes->u.array.values[i];
 		bool ro = dk_bool(v, "readonly");
 		char name[512];
-		jg_object(g, JG_STR("Type", "volume"), JG_STR("Name", dk_volume_name(v, viewer, name, sizeof(name))),
+		jg_object(g, JG_STR("Type", "volume"), JG_STR("Name", dk_owned_name(v, viewer, name, sizeof(name))),
 			  JG_STR("Source", dk_str(v, "mountpoint")), JG_STR("Destination", dk_str(v, "destination")),
 			  JG_STR("Driver", "local"), JG_STR("Mode", ro ? "ro" : ""), JG_BOOL("RW", !ro),
 			  JG_STR("Propagation", ""), JG_END);
@@ -180,7 +180,8 @@ void dk_gen_ctr_summary(yajl_gen g, yajl_val c, uid_t viewer, yajl_val images)
 {
 	yajl_val cspec_json = json_get(c, "config"), st = json_get(c, "state");
 	char name[512], status[128];
-	snprintf(name, sizeof(name), "/%s", dk_str(c, "name"));
+	name[0] = '/';
+	dk_owned_name(c, viewer, name + 1, sizeof(name) - 1);
 	dk_ctr_status_text(c, status, sizeof(status));
 	const char *image = dk_str(cspec_json, "image");
 	yajl_gen_map_open(g);

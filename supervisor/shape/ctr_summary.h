@@ -14,12 +14,13 @@ void dk_gen_ctr_summary(yajl_gen g, yajl_val c, uid_t viewer, yajl_val images);
  * and its image's size (image NULL: gone, 0) */
 void dk_gen_ctr_sizes(yajl_gen g, yajl_val c, yajl_val image);
 void dk_gen_networks(yajl_gen g, yajl_val nets);
-/* A Container's volume v by the name viewer (a uid) reaches it by: NAME,
- * or NAME@UID for a member's in root's eyes, as VolumeList shows it (root's
- * NAME is root's own). Root's form (viewer 0) reaches it from any caller that may. */
-const char *dk_volume_name(yajl_val v, uid_t viewer, char *buf, size_t n);
+/* A Container, or a Container's volume, v by the name viewer (a uid)
+ * reaches it by: NAME, or NAME@UID for a member's in root's eyes, as the
+ * lists show it (root's NAME is root's own; owned_name.h). Root's form
+ * (viewer 0) reaches it from any caller that may. */
+const char *dk_owned_name(yajl_val v, uid_t viewer, char *buf, size_t n);
 /* Mounts: a Container's binds (its config's) and volumes (as made), each
- * volume by the name viewer gives it (dk_volume_name) */
+ * volume by the name viewer gives it (dk_owned_name) */
 void dk_gen_mounts(yajl_gen g, yajl_val c, uid_t viewer);
 /* HostConfig.NetworkMode of a Container: its spec's network, or
  * "container:<id>" (in buf) for another's. */

@@ -358,6 +358,32 @@ test_cri_member() {
 	assert_eq "$(mcri 4242 ListPodSandbox | jq '.items | length')" 0 "pods after the member's removal"
 }
 
+# Attack: a member takes the names kubelet's next containers will have
+# (k8s_NAME_POD_NAMESPACE_UID_ATTEMPT: all of it is in the pod's spec, and
+# in /var/log/pods on the node), the restarted one's too. Each owner's names
+# are its own: kubelet's pod runs its whole sequence, and the member's
+# containers stay its own. Before, the first CreateContainer was refused
+# with the name in use, and the pod never started.
+test_cri_a_member_cannot_take_kubelets_names() {
+	trap cleanup_sv EXIT
+	start_cri --group "$(getent group 65534 | cut -d: -f1)"
+	chmod 755 "$T" "$S"
+	cp "$FIXTURES/images/test.oci.tar" "$T/img.tar" && chmod 644 "$T/img.tar"
+	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	local n out
+	for n in server_web_corral-test_web-uid_0 client_web_corral-test_web-uid_0 client_web_corral-test_web-uid_1; do
+		mctl 4242 create --name "k8s_$n" m:1 true >/dev/null || fail "the member's k8s_$n"
+	done
+	out=$(kpod pod) || { echo "$out"; fail "kubelet's sequence beside the member's names"; }
+	assert_contains "$out" "client exit: 0 Completed" "kubelet's client ran"
+	assert_contains "$out" "restarted client: attempt 1 exit 0" "and ran again as attempt 1"
+	assert_contains "$out" "containers left: 0" "kubelet's containers, removed"
+	assert_eq "$(mctl 4242 ps -a --format '{{.Names}}' | sort | tr '\n' ' ')" \
+		"k8s_client_web_corral-test_web-uid_0 k8s_client_web_corral-test_web-uid_1 k8s_server_web_corral-test_web-uid_0 " \
+		"the member's containers, its own still"
+	assert_eq "$(ctl ps -a --format '{{.Names}}' | grep -vc @4242)" 0 "nothing of kubelet's left"
+}
+
 # what only root may ask of a container, asked by a member over varlink:
 # each refused, naming the field, and nothing made
 test_cri_member_spec_refusals() {

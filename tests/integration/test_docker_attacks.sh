@@ -293,7 +293,7 @@ test_dka_followers_who_never_read_cost_the_follower() {
 	out=$(as_uid 4242 curl -s --max-time 10 --unix-socket "$S/docker.sock" 'http://d/v1.41/containers/w/logs?follow=1&stdout=1' |
 		head -c 300 | tr -d '\0') && true
 	assert_contains "$out" "16 log streams" "the 17th through the Docker API"
-	[ "$(timeout 10 "$CORRALCTL" --socket "$SOCK" logs --tail 3 w | grep -c xxxx)" -ge 1 ] || fail "root's own logs, beside them"
+	[ "$(timeout 10 "$CORRALCTL" --socket "$SOCK" logs --tail 3 w@4242 | grep -c xxxx)" -ge 1 ] || fail "root's own logs, beside them"
 	assert_eq "$(dockm 4343 version --format '{{.Server.APIVersion}}')" 1.41 "another member, beside them"
 	local rss1
 	rss1=$(awk '/VmRSS/ {print $2}' "/proc/$CORRALD_PID/status")
@@ -330,6 +330,8 @@ EOF
 		--label com.docker.compose.project.working_dir="$wd" \
 		--label com.docker.compose.project.config_files="$wd/docker-compose.yml" \
 		--network none busybox:latest sleep 1000 >/dev/null || fail "the member's container"
+	# and the name root's up will give its container (each owner's names are its own)
+	dockm 4242 create --name proj_web_1 --network none busybox:latest true >/dev/null || fail "the member's proj_web_1"
 	local out
 	out=$(dc proj up -d 2>&1) || fail "root's up: $out"
 	assert_not_contains "$out" "up-to-date" "root's compose took no container for its own"
@@ -337,7 +339,8 @@ EOF
 		"root's label filter: root's service alone"
 	assert_eq "$(dock exec proj_web_1 cat /proc/1/cmdline | tr '\0' ' ')" "sleep 1000 " "root's own container runs it"
 	assert_eq "$(dockm 4242 inspect -f '{{.State.Running}}' evil)" true "the member's runs on, untouched"
-	assert_contains "$(dock ps --format '{{.Names}}')" evil "root still sees every container"
+	out=$(dock ps -a --format '{{.Names}}' | sort | tr '\n' ' ')
+	assert_eq "$out" "evil@4242 proj_web_1 proj_web_1@4242 " "root still sees every container, a member's as NAME@UID"
 	dc proj down >/dev/null 2>&1 || fail "root's down"
 	assert_eq "$(dockm 4242 inspect -f '{{.State.Running}}' evil)" true "root's down leaves the member's"
 	# the events compose follows (up's log printer, --abort-on-container-exit): root's alone
@@ -347,8 +350,8 @@ EOF
 	assert_contains "$events" "proj_web_1 start" "root's label filter of events: root's service"
 	assert_not_contains "$events" "evil" "and not the member's container"
 	assert_contains "$(dock events --since "$since" --until "$(($(date +%s) + 1))" --filter type=container \
-		--format '{{.Actor.Attributes.name}} {{.Action}}')" "evil start" "root's events without a label filter: every one"
-	dockm 4242 rm -f evil >/dev/null
+		--format '{{.Actor.Attributes.name}} {{.Action}}')" "evil@4242 start" "root's events without a label filter: every one"
+	dockm 4242 rm -f evil proj_web_1 >/dev/null
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

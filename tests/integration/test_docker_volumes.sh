@@ -110,7 +110,7 @@ test_dkv_volumes_from_across_owners() {
 		sh -c 'echo member >/data/f && echo anon >/anon/g' || fail "the member's container"
 	dock volume create mine >/dev/null || fail "root's own mine"
 	dock run --rm -v mine:/data busybox:latest sh -c 'echo root >/data/f' || fail "root's write"
-	assert_eq "$(dock run --rm --volumes-from m1 busybox:latest cat /data/f /anon/g | tr '\n' ' ')" "member anon " \
+	assert_eq "$(dock run --rm --volumes-from m1@4141 busybox:latest cat /data/f /anon/g | tr '\n' ' ')" "member anon " \
 		"root's --volumes-from mounts the member's volumes"
 	assert_eq "$(dock run --rm -v mine@4141:/x:ro busybox:latest cat /x/f)" member "root names it NAME@UID"
 	assert_eq "$(dock run --rm -v mine:/x busybox:latest cat /x/f)" root "root's own mine is untouched"
@@ -125,12 +125,12 @@ test_dkv_volumes_from_across_owners() {
 	# each is shown the name it reaches the volume by: root's bare mine is
 	# root's own, so root is shown the member's as mine@4141
 	local shown name
-	shown=$(dock inspect -f '{{range .Mounts}}{{.Name}} {{end}}' m1)
+	shown=$(dock inspect -f '{{range .Mounts}}{{.Name}} {{end}}' m1@4141)
 	assert_eq "$(tr ' ' '\n' <<<"$shown" | sed 's/[0-9a-f]\{64\}/ANON/' | sort | tr '\n' ' ')" " ANON@4141 mine@4141 " \
 		"root's docker inspect of the member's container"
 	assert_eq "$(dock ps -a --no-trunc --filter name=m1 --format '{{.Mounts}}' | tr , '\n' | sed 's/[0-9a-f]\{64\}/ANON/' | sort |
 		tr '\n' ' ')" "ANON@4141 mine@4141 " "root's docker ps"
-	assert_eq "$(ctl inspect m1 | jq -r '[.[0].Mounts[].Name] | sort | join(" ")' | sed 's/[0-9a-f]\{64\}/ANON/')" \
+	assert_eq "$(ctl inspect m1@4141 | jq -r '[.[0].Mounts[].Name] | sort | join(" ")' | sed 's/[0-9a-f]\{64\}/ANON/')" \
 		"ANON@4141 mine@4141" "root's corralctl inspect"
 	assert_eq "$(dockm 4141 inspect -f '{{range .Mounts}}{{.Name}} {{end}}' m1 | tr ' ' '\n' |
 		sed 's/[0-9a-f]\{64\}/ANON/' | sort | tr '\n' ' ')" " ANON mine " "the member's own docker inspect"

@@ -22,7 +22,7 @@ dockers() { pgrep -P "$CORRALD_PID" -x corral-docker | wc -l; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$CORRALD_PID/status"; }
 log_streams() { ctl metrics | awk '$1 == "corral_log_streams" {print $2}'; }
 # the exec sessions held in w (sleep 1000; its writer sleeps 0.1)
-execs_held() { ctl exec w ps -o args | grep -cx 'sleep 1000'; }
+execs_held() { ctl exec w@4242 ps -o args | grep -cx 'sleep 1000'; }
 streams_are() { [ "$(log_streams)" = "$1" ]; }
 helpers_are() { [ "$(pgrep -c -P "$CORRALD_PID" -x corral-copy)" = "$1" ]; }
 execs_are() { [ "$(execs_held)" = "$1" ]; }
@@ -166,10 +166,10 @@ test_mab_a_member_at_every_bound_holds_up_nobody() {
 	# and they work: a container each, a pull of 4343's, a list
 	assert_eq "$(ctl run --rm busybox:latest echo root)" root "root runs a container"
 	assert_eq "$(mctl 4343 run --rm m:1 echo member)" member "another member runs one"
-	assert_eq "$(ctl cp w:/etc/hostname - | tar -t)" hostname "root copies out of 4242's container"
+	assert_eq "$(ctl cp w@4242:/etc/hostname - | tar -t)" hostname "root copies out of 4242's container"
 	mctl 4343 pull -q "$REG_h/t/good:test" >/dev/null || fail "another member's pull"
 	assert_not_contains "$(dockm 4343 ps -a --format '{{.Names}}')" w "another member's Docker ps"
-	assert_contains "$(dock ps --format '{{.Names}}')" w "root's Docker ps"
+	assert_contains "$(dock ps --format '{{.Names}}')" w@4242 "root's Docker ps: 4242's as NAME@UID"
 	wait $probes
 	local k
 	for k in root-docker root-varlink member-docker member-varlink; do

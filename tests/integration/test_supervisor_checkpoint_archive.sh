@@ -24,7 +24,7 @@ setup() {
 	start_sv_group
 	ctl image import "oci:$FIXTURES/images/oci:test" bb:1 >/dev/null
 	mctl 1001 create --name src bb:1 sleep 1000 >/dev/null || fail "member create"
-	ID=$(ctl inspect --format '{{.Id}}' src)
+	ID=$(ctl inspect --format '{{.Id}}' src@1001)
 	local dir="$STATE_D/containers/$ID"
 	mkdir "$dir/checkpoint"
 	echo inventory >"$dir/checkpoint/inventory.img"
@@ -41,7 +41,7 @@ setup() {
 
 # nothing of an import is left: no new container, no stage
 nothing_left() { # what
-	assert_eq "$(ctl ps -a --format '{{.Names}}' | sort | tr '\n' ' ')" "src " "$1: no container was made"
+	assert_eq "$(ctl ps -a --format '{{.Names}}' | sort | tr '\n' ' ')" "src@1001 " "$1: no container was made"
 	assert_eq "$(ls -A "$STATE_D/containers" | grep -c '^\.import-')" 0 "$1: no staging directory is left"
 }
 
@@ -97,7 +97,7 @@ test_ckpt_import_makes_it_again() {
 	id=$(echo "$out" | jq -r .id)
 	assert_eq "$(echo "$out" | jq -r .name)" copy "the name asked for"
 	assert_eq "$(mctl 1001 inspect --format '{{.State.Status}} {{.State.Checkpointed}} {{.Config.Image}}' copy)" \
-		"created true $(ctl inspect --format '{{.Config.Image}}' src)" "checkpointed, of the same image"
+		"created true $(ctl inspect --format '{{.Config.Image}}' src@1001)" "checkpointed, of the same image"
 	cmp "$STATE_D/containers/$id/checkpoint/pages-1.img" "$STATE_D/containers/$ID/checkpoint/pages-1.img" ||
 		fail "the pages differ"
 	assert_eq "$(cat "$STATE_D/containers/$id/upper/etc/marker")" mine "its rootfs changes"
@@ -108,7 +108,7 @@ test_ckpt_import_makes_it_again() {
 	# corralctl's restore --import: criu cannot restore here, so the
 	# container it made is removed again, and the one line says why
 	out=$(mctl 1001 restore --import "$T/good.tar" --name again 2>&1) && fail "restored on a host where criu cannot work"
-	assert_eq "$(ctl ps -a --format '{{.Names}}' | grep -c '^again$')" 0 "the container of a failed restore is removed"
+	assert_eq "$(ctl ps -a --format '{{.Names}}' | grep -c '^again@1001$')" 0 "the container of a failed restore is removed"
 	mctl 1001 rm copy >/dev/null
 }
 
@@ -222,7 +222,7 @@ test_ckpt_import_of_a_source_that_hangs_blocks_no_one() {
 	start_sv_group --policy "$T/p.json"
 	ctl image import "oci:$FIXTURES/images/oci:test" bb:1 >/dev/null
 	mctl 1001 create --name src -v "$T/u1001/src/d:/h" bb:1 true >/dev/null || fail "member create"
-	ID=$(ctl inspect --format '{{.Id}}' src)
+	ID=$(ctl inspect --format '{{.Id}}' src@1001)
 	mkdir "$STATE_D/containers/$ID/checkpoint"
 	echo inventory >"$STATE_D/containers/$ID/checkpoint/inventory.img"
 	as_uid 1001 sh -c "umask 077; : >'$T/u1001/ck.tar'"

@@ -21,8 +21,8 @@ setup() { # [FLAG]...
 	start_sv_group --policy "$T/p.json" "$@"
 	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
 	mctl 4141 create --name src app:1 true >/dev/null || fail "the member's container"
-	mkdir "$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src)/checkpoint"
-	echo inventory >"$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src)/checkpoint/inventory.img"
+	mkdir "$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src@4141)/checkpoint"
+	echo inventory >"$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src@4141)/checkpoint/inventory.img"
 	mkdir "$T/fuse"
 	FUSE_HOLD=${FUSE_HOLD:-} FUSE_HOLD_THEIRS=${FUSE_HOLD_THEIRS:-} FUSE_HOLD_KIDS=${FUSE_HOLD_KIDS:-} \
 		python3 "$(dirname "$0")/fuse_hold.py" "$T/fuse" "$T/fuse.log" "$CORRALD_PID" &
@@ -60,7 +60,7 @@ test_svmf_a_members_file_on_fuse_is_never_opened() {
 		"{\"id\":\"src\",\"path\":\"$T/fuse/new.tar\",\"create\":true}"
 	assert_eq "$(grep -cE '^(OPEN|CREATE|FLUSH|READ) ' "$T/fuse.log")" 0 "a file there was opened: $(sort "$T/fuse.log" | uniq -c)"
 	assert_eq "$(ctl images --format '{{.Repository}}' | sort | tr '\n' ' ')" "localhost/app " "nothing was imported"
-	assert_eq "$(ctl ps -a --format '{{.Names}}')" src "no container was made"
+	assert_eq "$(ctl ps -a --format '{{.Names}}')" src@4141 "no container was made"
 }
 
 # Top reads the container's /etc/passwd, which its own bind may put on
@@ -97,14 +97,14 @@ test_svmf_pause_of_a_task_that_will_not_freeze_blocks_no_one() {
 	out=$(cat "$T/pause")
 	assert_eq "$(echo "$out" | wc -l)" 1 "one line: $out"
 	assert_contains "$out" "not frozen after 2000 ms" "why"
-	assert_eq "$(ctl inspect --format '{{.State.Status}}' reader)" running "not left paused"
+	assert_eq "$(ctl inspect --format '{{.State.Status}}' reader@4141)" running "not left paused"
 	# a commit pauses it the same way, and goes on unpaused once that fails
 	mctl 4141 commit reader stuck:1 >"$T/commit" 2>&1 &
 	pausing=$!
 	wait_for 10 pgrep -P "$CORRALD_PID" -x corrald
 	"$CORRALCTL" --socket "$SOCK" --timeout 5 ping >/dev/null || fail "corrald answers no more during the commit's pause"
 	wait "$pausing" || fail "the commit: $(cat "$T/commit")"
-	assert_eq "$(ctl inspect --format '{{.State.Status}}' reader)" running "not left paused by the commit"
+	assert_eq "$(ctl inspect --format '{{.State.Status}}' reader@4141)" running "not left paused by the commit"
 	kill "$FUSE_PID" # the read fails: the task can end
 	FUSE_PID=""
 	mctl 4141 rm -f reader >/dev/null
@@ -182,7 +182,7 @@ test_svmf_a_members_helpers_are_bounded() {
 	assert_eq "$(mctl 4141 volume inspect mine | jq '.size >= 0')" true "its walk again"
 	# shellcheck disable=SC2086 # each pid a word
 	wait $tops || true # they failed, their reads cut short
-	ctl rm -f held plain theirs roots stopped >/dev/null
+	ctl rm -f held@4141 plain@4141 theirs@4242 roots stopped@4141 >/dev/null
 	mctl 4141 volume rm mine >/dev/null
 }
 

@@ -253,19 +253,19 @@ test_netp_a_members_names_reach_only_its_own_containers() {
 	assert_not_contains "$hosts" "pypi.org" "root's hosts: the member's alias"
 	assert_not_contains "$hosts" "evil" "root's hosts: the member's container"
 	assert_not_contains "$hosts" "web2" "root's hosts: the member's alias on a second network"
-	assert_not_contains "$hosts" "$(ip_of evil)" "root's hosts: the member's address"
+	assert_not_contains "$hosts" "$(ip_of evil@4242)" "root's hosts: the member's address"
 	assert_eq "$(named db <<<"$hosts")" "$(ip_of db)" "root's db is db's alone"
 	wait_for 10 answers web db "pong from db"
 	# the member's own containers see each other, and nothing of root's
 	hosts=$(mctl 4242 exec mate cat /etc/hosts)
-	assert_eq "$(named pypi.org <<<"$hosts")" "$(ip_of evil)" "the member's alias in its own"
+	assert_eq "$(named pypi.org <<<"$hosts")" "$(ip_of evil@4242)" "the member's alias in its own"
 	assert_not_contains "$hosts" "web" "the member's hosts: root's container"
 	assert_not_contains "$(mctl 4242 exec evil cat /etc/hosts)" "$(ip_of db)" "the member's hosts: root's address"
 	# nor does the member's churn make corrald write root's files
 	local before
 	before=$(ctl exec web stat -c %y /etc/hosts)
 	mctl 4242 run -d --name third m:1 sleep 1000 >/dev/null
-	wait_for 10 sh -c "'$CORRALCTL' --socket '$SOCK' exec mate cat /etc/hosts | grep -qw third"
+	wait_for 10 sh -c "'$CORRALCTL' --socket '$SOCK' exec mate@4242 cat /etc/hosts | grep -qw third"
 	assert_eq "$(ctl exec web stat -c %y /etc/hosts)" "$before" "root's hosts file, after the member's third came"
 }
 

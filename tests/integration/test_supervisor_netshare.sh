@@ -124,13 +124,13 @@ test_netshare_members() {
 	local out ref
 	assert_eq "$(mctl 4242 run --rm --network container:mine bb:latest wget -q -O- http://127.0.0.1:8080/)" mine \
 		"a member's joiner reaches its container's server"
-	for ref in rootbox "$(idof rootbox)" theirs "$(idof theirs)"; do
+	for ref in rootbox "$(idof rootbox)" theirs "$(idof theirs@4243)"; do
 		out=$(mctl 4242 create --network container:"$ref" bb:latest true 2>&1) && fail "member joined $ref: $out"
 		assert_contains "$out" "no such container: $ref" "a member and $ref"
 	done
 	out=$(mctl 4242 run --rm --network container:mine bb:latest httpd -f -p 80 2>&1) && fail "bound port 80: $out"
 	assert_contains "$out" "Permission denied" "a member's joiner binds no port below 1024"
-	assert_eq "$(ctl run --rm --network container:mine "$IMG" wget -q -O- http://127.0.0.1:8080/)" mine \
+	assert_eq "$(ctl run --rm --network container:mine@4242 "$IMG" wget -q -O- http://127.0.0.1:8080/)" mine \
 		"root's joiner in a member's namespace"
 	assert_eq "$(mctl 4242 ps -a -q | wc -l)" 1 "the member's refused creates made nothing"
 }

@@ -198,7 +198,7 @@ test_svn_port_conflict_names_no_other_users_container() {
 	assert_not_contains "$out" rootweb "root's container's name"
 	assert_not_contains "$out" "${rootid:0:12}" "root's container's id"
 	as 4242 run -d --name theirs -p 18088:80 bb:1 sleep 100 >/dev/null || fail "the other member's run"
-	theirid=$(ctl --json inspect theirs | jq -r '.[0].id')
+	theirid=$(ctl --json inspect theirs@4242 | jq -r '.[0].id')
 	rc=0
 	out=$(as 65534 run -d --name m2 -p 18088:80 bb:1 sleep 100 2>&1) || rc=$?
 	[ "$rc" -ne 0 ] || fail "a member took another member's port 18088"

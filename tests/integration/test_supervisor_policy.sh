@@ -225,36 +225,58 @@ test_svp_group_member_is_bounded() {
 	assert_eq "$(ctl run --rm -v /etc:/h:ro "$IMG" head -1 /h/passwd)" "$(head -1 /etc/passwd)" "root binds /etc"
 }
 
-# Attack: a member takes names that root's and another member's objects
-# hold, and removes its secret that root's container uses. Each error says
-# the name is taken or the thing is in use, and names no other user's
-# container: not its name, not its id. Root is told which.
-test_svp_errors_name_no_other_users_object() {
+# Attack: a member takes the names that root's and another member's
+# containers hold, and those root's tools will give theirs next (compose's
+# proj_web_1, the kubelet's k8s_...). Each owner's names are its own: the
+# member gets its own container of that name, root's and the other
+# member's keep theirs, and root still makes the one it asks for. Root's
+# bare name is root's container; root names the member's NAME@UID; a member
+# reaches no other owner's, by either form. No error names another user's
+# container.
+test_svp_names_are_each_owners_own() {
 	trap cleanup_sv EXIT
 	member_group
 	start_sv --group "$MGROUP"
 	member2() { setpriv --reuid 4242 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
 	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
-	local out rootid theirid
-	rootid=$(ctl create --name web app:1 true)
+	local out rootid theirid n mine
+	rootid=$(ctl run -d --name web -e WHO=root app:1 sleep 1000)
 	theirid=$(member2 create --name theirs app:1 true) || fail "the other member's create"
-	for n in web theirs; do
-		out=$(refused "a member's create --name $n" member create --name "$n" app:1 true)
-		assert_contains "$out" "name $n is taken by another user's container" "create --name $n"
-		assert_not_contains "$out" "${rootid:0:12}" "create --name $n: root's id"
-		assert_not_contains "$out" "${theirid:0:12}" "create --name $n: the other member's id"
-		out=$(member call CreateContainer "{\"spec\":{\"image\":\"app:1\",\"name\":\"$n\",\"command\":[\"true\"]}}" 2>&1) &&
-			fail "CreateContainer $n: accepted"
-		assert_contains "$out" NameInUse "CreateContainer $n: the error"
-		assert_not_contains "$out" "${rootid:0:12}" "CreateContainer $n: root's id"
-		assert_not_contains "$out" "${theirid:0:12}" "CreateContainer $n: the other member's id"
+	member run -d --name web -e WHO=member app:1 sleep 1000 >/dev/null || fail "the member's web, beside root's"
+	member create --name theirs app:1 true >/dev/null || fail "the member's theirs, beside the other member's"
+	for n in proj_web_1 k8s_app_web_default_0d6f1a2b_0; do
+		member create --name "$n" app:1 true >/dev/null || fail "the member's $n"
+		ctl create --name "$n" app:1 true >/dev/null || fail "root's $n, after the member's"
 	done
-	member create --name mine app:1 true >/dev/null || fail "the member's create"
-	out=$(refused "a member's rename to web" member rename mine web)
-	assert_contains "$out" "name web is taken by another user's container" "rename"
-	assert_not_contains "$out" "${rootid:0:12}" "rename: root's id"
-	out=$(refused "root's create --name mine" ctl create --name mine app:1 true)
-	assert_contains "$out" "name mine is in use by" "root is told which"
+	assert_eq "$(ctl inspect --format '{{.Id}}' web)" "$rootid" "root's web is root's"
+	assert_eq "$(ctl exec web sh -c 'echo $WHO')" root "root's exec reaches root's web"
+	assert_eq "$(member exec web sh -c 'echo $WHO')" member "the member's reaches its own"
+	mine=$(member inspect --format '{{.Id}}' web)
+	assert_eq "$(ctl inspect --format '{{.Id}}' web@65534)" "$mine" "root names the member's web@65534"
+	out=$(ctl ps -a --format '{{.Names}}' | sort | tr '\n' ' ')
+	assert_eq "$out" "k8s_app_web_default_0d6f1a2b_0 k8s_app_web_default_0d6f1a2b_0@65534 proj_web_1 proj_web_1@65534 theirs@4242 theirs@65534 web web@65534 " \
+		"root's list"
+	assert_eq "$(member ps -a --format '{{.Names}}' | sort | tr '\n' ' ')" \
+		"k8s_app_web_default_0d6f1a2b_0 proj_web_1 theirs web " "the member's list: its own, bare"
+	for n in web@0 theirs@4242; do
+		out=$(refused "the member names $n" member inspect "$n")
+		assert_contains "$out" "no such container" "$n"
+	done
+	out=$(refused "the member's second web" member create --name web app:1 true)
+	assert_contains "$out" "name web is in use by ${mine:0:12}" "its own name, in use: its own id"
+	member create --name other app:1 true >/dev/null || fail "the member's other"
+	out=$(refused "the member's rename to its own web" member rename other web)
+	assert_contains "$out" "name web is in use by ${mine:0:12}" "rename: its own web's id"
+	member rename other web2 || fail "a rename to a free name of its own"
+	out=$(ctl events --since 5m --until 0s --filter container=web@65534)
+	assert_contains "$out" "${mine:0:12} web@65534" "root's events of the member's web"
+	assert_not_contains "$out" "${rootid:0:12}" "root's events of the member's web: root's"
+	out=$(ctl events --since 5m --until 0s --filter container=web)
+	assert_contains "$out" "${rootid:0:12} web" "root's events of its own web"
+	assert_not_contains "$out" "${mine:0:12}" "root's events of its own web: the member's"
+	ctl rm -f web@65534 >/dev/null || fail "root removes the member's web by its name"
+	assert_eq "$(ctl inspect --format '{{.State.Status}}' web)" running "root's web runs on"
+	assert_eq "$(ctl inspect --format '{{.Id}}' theirs@4242)" "$theirid" "the other member's theirs"
 	# root's container uses the member's secret; the member removes it
 	echo x | member secret create s1 - >/dev/null || fail "the member's secret"
 	ctl create --name sidecar --secret s1 app:1 true >/dev/null || fail "root's container with the member's secret"
@@ -316,7 +338,7 @@ test_svp_a_member_may_not_set_corralds_own_labels() {
 	out=$(refused "a job's label" member create --name forged -l io.corral.job=0123456789ab app:1 true)
 	assert_contains "$out" "spec.labels.io.corral.job: io.corral. labels are corrald's own" "the field and why"
 	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
-	ctl inspect forged >/dev/null 2>&1 && fail "the forged container was made"
+	ctl inspect forged@65534 >/dev/null 2>&1 && fail "the forged container was made"
 	out=$(refused "a workload's label on a session" member session create s1 --share uts -l io.corral.workload=web)
 	assert_contains "$out" "labels.io.corral.workload" "the session's field"
 	ctl session inspect s1 >/dev/null 2>&1 && fail "the forged session was made"
@@ -342,8 +364,8 @@ test_svp_member_gets_default_limits() {
 	member image import "oci-archive:$T/mine.tar" mine:1 >/dev/null || fail "import"
 	local out lim='.linux.resources | [.memory.limit, .pids.limit]'
 	member create --name d mine:1 true >/dev/null || fail "create with no limits asked"
-	assert_eq "$(jq -c "$lim" "$(ctr_dir_of d)/config.json")" "[1073741824,1024]" "the defaults"
-	assert_eq "$(jq -r '.annotations["io.corral.limits.optional"]' "$(ctr_dir_of d)/config.json")" "memory pids" \
+	assert_eq "$(jq -c "$lim" "$(ctr_dir_of d@65534)/config.json")" "[1073741824,1024]" "the defaults"
+	assert_eq "$(jq -r '.annotations["io.corral.limits.optional"]' "$(ctr_dir_of d@65534)/config.json")" "memory pids" \
 		"marked as defaults, dropped where the host lacks the controllers"
 	# which is so here: the member's container runs
 	assert_eq "$(member run --rm mine:1 echo hello)" hello "a member's container with the defaults runs"
@@ -363,7 +385,7 @@ test_svp_member_gets_default_limits() {
 		-l io.corral.limits.optional=memory mine:1 true)
 	assert_contains "$out" "spec.labels.io.corral.limits.optional: io.corral. labels are corrald's own" "the label"
 	member create --name low -m 64m --pids-limit 50 mine:1 true >/dev/null || fail "create with lower limits"
-	assert_eq "$(jq -c "$lim" "$(ctr_dir_of low)/config.json")" "[67108864,50]" "less, as asked"
+	assert_eq "$(jq -c "$lim" "$(ctr_dir_of low@65534)/config.json")" "[67108864,50]" "less, as asked"
 	out=$(refused "2g" member create --name big -m 2g mine:1 true)
 	assert_contains "$out" "spec.resources.memory" "memory: the field"
 	assert_contains "$out" "unprivileged.memory.max=1073741824" "memory: the limit"

@@ -186,9 +186,9 @@ unlimited
 	e=$(mctl 65534 run --name over --ulimit "nofile=10:$((hard + 1))" m:1 true 2>&1) &&
 		fail "a member's container got a hard limit above corrald's own"
 	assert_contains "$e" "set RLIMIT_NOFILE to 10/$((hard + 1)): Operation not permitted" "the start says which limit"
-	assert_eq "$(ctl call Inspect '{"id":"over"}' | jq -r '.container.state.status, .container.state.pid')" "created
+	assert_eq "$(ctl call Inspect '{"id":"over@65534"}' | jq -r '.container.state.status, .container.state.pid')" "created
 0" "not started, no process of it"
-	ctl rm -f over >/dev/null
+	ctl rm -f over@65534 >/dev/null
 }
 
 # corralctl run's options of confinement past the common ones, as docker

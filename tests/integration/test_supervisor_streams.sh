@@ -408,7 +408,7 @@ test_st_group_member_attach_and_exec() {
 	assert_eq "$(CORRALCTL="setpriv --reuid 65534 --regid 65534 --clear-groups $CORRALCTL" attach_a_line web)" \
 		"got ping" "member attach"
 	local id
-	id=$(ctl --json inspect web | jq -r '(if type == "array" then .[0] else .container end).id')
+	id=$(ctl --json inspect web@65534 | jq -r '(if type == "array" then .[0] else .container end).id')
 	assert_eq "$(stat -c %a "$STATE_D/containers/$id/monitor.sock")" 600 "monitor.sock is root's"
 	setpriv --reuid 65534 --regid 65534 --clear-groups "$PY" - "$STATE_D/containers/$id/monitor.sock" <<'PYEOF' &&
 import socket, sys

@@ -92,7 +92,7 @@ test_userns_setuid_root_in_a_bind_is_the_members() {
 	chown 65534:12345 "$T/mout"
 	(cd "$T/mout" && member cp c1:/data/rootsh .) || fail "the member's cp out"
 	assert_eq "$(stat -c %u "$T/mout/rootsh")" 65534 "the member's copy is the member's"
-	ctl cp c1:/data/rootsh "$T/rout/" || fail "root's cp out"
+	ctl cp c1@65534:/data/rootsh "$T/rout/" || fail "root's cp out"
 	assert_eq "$(stat -c %a:%u "$T/rout/rootsh")" 755:0 "root's copy: not setuid"
 	# CopyFrom gives the container's own view of owners
 	as_uid 65534 /usr/bin/python3 "$CP" "$SOCK" from c1 /etc/passwd >"$T/p.tar"
@@ -114,7 +114,7 @@ test_userns_members_container_is_the_member() {
 	local upper="$STATE_D/containers/$id/upper"
 	assert_eq "$(stat -c %u "$upper/new" "$upper/etc/passwd" | sort -u)" 65534 "on disk, the member's"
 	local pid
-	pid=$(ctl inspect --format '{{.State.Pid}}' c1)
+	pid=$(ctl inspect --format '{{.State.Pid}}' c1@65534)
 	assert_eq "$(awk '/^Uid/ {print $2}' "/proc/$pid/status")" 65534 "the process on the host"
 	[ "$(stat -c %a "$STATE_D/containers/$id")" = 710 ] || fail "its directory: $(stat -c %a "$STATE_D/containers/$id")"
 	# root's container: the host's ids, as before

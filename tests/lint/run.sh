@@ -55,7 +55,7 @@ declare -A may=(
 	[supervisor/monitor]="common bundle cgroups runtime supervisor/loop supervisor/varlink supervisor/api supervisor/logs"
 	# Docker's shapes of corrald's replies (pure JSON), which corral-docker
 	# answers and corralctl inspect prints; a volume's name by the API's rule
-	[supervisor/shape]="common supervisor/api/volume_name.h"
+	[supervisor/shape]="common supervisor/api/owned_name.h"
 	[supervisor/ctl]="common supervisor/varlink supervisor/api supervisor/shape supervisor/template"
 	# corralctl's --format: Go's text/template, the part docker's users write
 	[supervisor/template]="common"

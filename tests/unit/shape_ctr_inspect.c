@@ -9,9 +9,10 @@
 
 #include "common/cleanup.h"
 #include "common/json.h"
-#include "supervisor/api/volume_name.h"
+#include "supervisor/api/owned_name.h"
 #include "supervisor/shape/shape.h"
 #include "supervisor/shape/ctr_inspect.h"
+#include "supervisor/shape/ctr_summary.h"
 
 static const char ctr[] =
 	"{\"id\":\"abc\",\"name\":\"web\",\"image\":\"docker.io/library/bb:1\",\"imageDigest\":\"sha256:1\","
@@ -100,19 +101,50 @@ static void test_volume_names(void **state)
 	assert_string_equal(STR(seen_by_member->u.array.values[1], "Name"), "data");
 }
 
-/* a volume event by the same rule: its name, and its "owner" attribute */
-static void test_volume_event_names(void **state)
+/* an event by the same rule, a container's as a volume's: its name, and
+ * its owner */
+static void test_owned_event_names(void **state)
 {
-	_cleanup_json_ yajl_val member = NULL, own = NULL;
+	_cleanup_json_ yajl_val member = NULL, own = NULL, ctr_event = NULL;
 	cerr err = { 0 };
-	assert_int_equal(json_parse("{\"type\":\"volume\",\"name\":\"data\",\"attributes\":{\"owner\":\"4141\"}}", NULL,
-				    &member, &err), 0);
-	assert_int_equal(json_parse("{\"type\":\"volume\",\"name\":\"data\",\"attributes\":{\"owner\":\"0\"}}", NULL,
-				    &own, &err), 0);
+	assert_int_equal(json_parse("{\"type\":\"volume\",\"name\":\"data\",\"owner\":4141}", NULL, &member, &err), 0);
+	assert_int_equal(json_parse("{\"type\":\"volume\",\"name\":\"data\",\"owner\":0}", NULL, &own, &err), 0);
+	assert_int_equal(json_parse("{\"type\":\"container\",\"name\":\"web\",\"owner\":4141}", NULL, &ctr_event, &err),
+			 0);
 	char buf[64];
-	assert_string_equal(volume_event_name(member, 0, buf, sizeof(buf)), "data@4141");
-	assert_string_equal(volume_event_name(member, 4141, buf, sizeof(buf)), "data");
-	assert_string_equal(volume_event_name(own, 0, buf, sizeof(buf)), "data");
+	assert_string_equal(owned_event_name(member, 0, buf, sizeof(buf)), "data@4141");
+	assert_string_equal(owned_event_name(member, 4141, buf, sizeof(buf)), "data");
+	assert_string_equal(owned_event_name(own, 0, buf, sizeof(buf)), "data");
+	assert_string_equal(owned_event_name(ctr_event, 0, buf, sizeof(buf)), "web@4141");
+}
+
+/* A name as its caller writes it: root's bare NAME is root's, NAME@UID a
+ * member's; a member reaches its own alone. */
+static void test_owned_name_parse(void **state)
+{
+	uid_t owner;
+	size_t len;
+	assert_true(owned_name_parse("web", 0, &owner, &len));
+	assert_int_equal(owner, 0);
+	assert_int_equal(len, 3);
+	assert_true(owned_name_parse("web@4141", 0, &owner, &len));
+	assert_int_equal(owner, 4141);
+	assert_int_equal(len, 3);
+	assert_true(owned_name_parse("web", 4141, &owner, &len));
+	assert_int_equal(owner, 4141);
+	assert_true(owned_name_parse("web@4141", 4141, &owner, &len));
+	assert_false(owned_name_parse("web@4242", 4141, &owner, &len)); /* another member's */
+	assert_false(owned_name_parse("web@0", 4141, &owner, &len));    /* root's: no member's uid */
+	assert_false(owned_name_parse("web@0", 0, &owner, &len));
+	assert_false(owned_name_parse("web@x", 0, &owner, &len));
+	assert_false(owned_name_parse("web@", 0, &owner, &len));
+	/* Docker's Name, and a container's name in root's list */
+	_cleanup_json_ yajl_val c = NULL;
+	cerr err = { 0 };
+	assert_int_equal(json_parse("{\"name\":\"web\",\"owner\":4141}", NULL, &c, &err), 0);
+	char buf[64];
+	assert_string_equal(dk_owned_name(c, 0, buf, sizeof(buf)), "web@4141");
+	assert_string_equal(dk_owned_name(c, 4141, buf, sizeof(buf)), "web");
 }
 
 static void test_podman_fields(void **state)
@@ -169,7 +201,8 @@ int main(void)
 		cmocka_unit_test(test_docker_fields),
 		cmocka_unit_test(test_podman_fields),
 		cmocka_unit_test(test_volume_names),
-		cmocka_unit_test(test_volume_event_names),
+		cmocka_unit_test(test_owned_event_names),
+		cmocka_unit_test(test_owned_name_parse),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_sizes),
 	};

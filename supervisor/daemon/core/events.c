@@ -4,6 +4,7 @@
 #include "common/json_get.h"
 #include "common/log.h"
 #include "supervisor/daemon/core/owner.h"
+#include "supervisor/api/owned_name.h"
 #include "supervisor/logs/crilog.h"
 
 #include <errno.h>
@@ -140,10 +141,25 @@ size_t events_n_subscribers(const event_bus *b) { return b->n_subs; }
 
 static bool eq_or_any(const char *filter, const char *v) { return !filter || (v && streq(filter, v)); }
 
-static bool container_is(const char *filter, const struct event *e)
+/* filter names e as peer names it: a container's or a volume's NAME is
+ * peer's own, NAME@UID root's way to a member's (owned_name.h) */
+static bool name_is(const char *filter, const struct event *e, const peer_cred *peer)
 {
-	return !filter || (e->id && *e->id && !strncmp(e->id, filter, strlen(filter))) ||
-	       (e->name && streq(e->name, filter));
+	if (!filter)
+		return true;
+	if (!e->name)
+		return false;
+	if (!streq(e->type, "container") && !streq(e->type, "volume"))
+		return streq(e->name, filter);
+	uid_t owner;
+	size_t len;
+	return owned_name_parse(filter, peer ? peer->uid : 0, &owner, &len) && owner == e->who.uid &&
+	       strlen(e->name) == len && !strncmp(e->name, filter, len);
+}
+
+static bool container_is(const char *filter, const struct event *e, const peer_cred *peer)
+{
+	return !filter || (e->id && *e->id && !strncmp(e->id, filter, strlen(filter))) || name_is(filter, e, peer);
 }
 
 /* The one rule (owner.h): a subscriber hears only of what it may see. */
@@ -155,8 +171,9 @@ static bool may_see(const struct event_sub *s, const struct event *e)
 
 static bool matches(const struct event_sub *s, const struct event *e)
 {
+	const peer_cred *peer = s->is_peer ? &s->peer : NULL;
 	return may_see(s, e) && eq_or_any(s->type, e->type) && eq_or_any(s->action, e->action) && eq_or_any(s->id, e->id) &&
-	       eq_or_any(s->name, e->name) && container_is(s->container, e) &&
+	       name_is(s->name, e, peer) && container_is(s->container, e, peer) &&
 	       eq_or_any(s->session, e->session) && (s->until < 0 || e->ts <= s->until);
 }
 

@@ -2,7 +2,7 @@
  * how a call names them, and what root sees of the members'. */
 #include "supervisor/daemon/volumes/vol_int.h"
 #include "supervisor/daemon/volumes/vol_owners.h"
-#include "supervisor/api/volume_name.h"
+#include "supervisor/api/owned_name.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/events.h"
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OWNER_MARK VOLUME_OWNER_MARK /* <state-dir>/volumes/@<uid>: no name starts with it */
+#define OWNER_MARK OWNED_NAME_MARK /* <state-dir>/volumes/@<uid>: no name starts with it */
 
 void vol_dir(const corrald *d, uid_t owner, char *buf, size_t n)
 {
@@ -29,28 +29,11 @@ void vol_dir(const corrald *d, uid_t owner, char *buf, size_t n)
 		snprintf(buf, n, "%s/volumes/%c%u", d->cfg->state_dir, OWNER_MARK, (unsigned)owner);
 }
 
-/* "@<uid>" or "<name>@<uid>"'s uid: its digits, a member's (not 0) */
-static bool parse_owner(const char *s, uid_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long u = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s < '1' || *s > '9' || u > UINT32_MAX - 1)
-		return false;
-	*out = (uid_t)u;
-	return true;
-}
-
 bool vol_ref_parse(const peer_cred *peer, const char *ref, vol_ref *out)
 {
-	*out = (vol_ref){ .owner = peer->uid };
-	const char *at = strrchr(ref, OWNER_MARK);
-	size_t len = at ? (size_t)(at - ref) : strlen(ref);
-	if (at && !parse_owner(at + 1, &out->owner))
-		return false;
-	if (owner_is_member(peer) && out->owner != peer->uid)
-		return false; /* a member names its own volumes only */
-	if (len > VOL_NAME_MAX)
+	*out = (vol_ref){ 0 };
+	size_t len;
+	if (!owned_name_parse(ref, peer->uid, &out->owner, &len) || len > VOL_NAME_MAX)
 		return false;
 	memcpy(out->name, ref, len);
 	out->name[len] = '\0';
@@ -67,7 +50,7 @@ int vol_discard(struct corrald *d, uid_t owner, const char *name, cerr *err)
 
 const char *vol_shown_name(const peer_cred *peer, const vol_info *v, char *buf, size_t n)
 {
-	return volume_shown_name(v->name, v->owner, peer->uid, buf, n);
+	return owned_name_shown(v->name, v->owner, peer->uid, buf, n);
 }
 
 void vol_publish(struct corrald *d, uid_t owner, const char *action, const char *name)
@@ -108,7 +91,7 @@ int vol_list_seen(const corrald *d, const peer_cred *peer, vol_info **out, size_
 	struct dirent *e;
 	uid_t owner;
 	while (top && (e = readdir(top)))
-		if (e->d_name[0] == OWNER_MARK && parse_owner(e->d_name + 1, &owner)) {
+		if (e->d_name[0] == OWNER_MARK && owned_uid_parse(e->d_name + 1, &owner)) {
 			vol_info *more = NULL;
 			size_t k = 0;
 			char sub[PATH_MAX];

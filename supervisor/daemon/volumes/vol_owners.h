@@ -12,7 +12,7 @@ bool vol_ref_parse(const peer_cred *peer, const char *ref, vol_ref *out);
 /* v's name as peer is shown it (NAME, or NAME@UID to root), into buf */
 const char *vol_shown_name(const peer_cred *peer, const vol_info *v, char *buf, size_t n);
 /* A volume event of owner's (create, remove), its "owner" attribute the
- * uid: a client shows it to root as NAME@UID (volume_name.h) */
+ * uid: a client shows it to root as NAME@UID (owned_name.h) */
 void vol_publish(struct corrald *d, uid_t owner, const char *action, const char *name);
 /* Remove owner's volume name: out of the names at once, its tree removed in
  * the background (trash.h: a container may have filled it with millions

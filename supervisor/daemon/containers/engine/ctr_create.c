@@ -79,13 +79,17 @@ static void undo_dir(ctr *c, const char *dir)
 	rm_rf(dir);
 }
 
-static bool name_taken(const char *name, void *d) { return ctr_by_name(d, name) != NULL; }
+static bool name_taken(const char *name, void *data)
+{
+	const ctr *c = data;
+	return ctr_by_name(c->d, c->owner, name) != NULL;
+}
 
 /* What the record keeps of the image and the spec. */
 static int describe(ctr *c, const image_ref *img, cerr *err)
 {
 	char made[CTR_GENERATED_NAME_MAX];
-	if (!c->spec.name && ctr_name_generate(name_taken, c->d, made, sizeof(made)) < 0)
+	if (!c->spec.name && ctr_name_generate(name_taken, c, made, sizeof(made)) < 0)
 		return cerr_set(err, EEXIST, "no container name is free");
 	c->name = strdup(c->spec.name ? c->spec.name : made);
 	c->image = strdup(img->name); /* its name, though an ID was given (podman's ImageName) */
@@ -181,9 +185,9 @@ static int check_spec(corrald *d, const peer_cred *peer, ctr *c, bool own_ids, c
 	_cleanup_cerr_ cerr se_err = { 0 };
 	if (ctr_selinux_check(&c->spec, &se_err) < 0)
 		return sv_fault_invalid_err(fault, "spec.selinuxOptions", &se_err);
-	ctr *other = c->spec.name ? ctr_by_name(d, c->spec.name) : NULL;
+	ctr *other = c->spec.name ? ctr_by_name(d, peer->uid, c->spec.name) : NULL;
 	if (other) {
-		ctr_fault_name_in_use(other, peer, fault);
+		ctr_fault_name_in_use(other, fault);
 		return -1;
 	}
 	if (c->spec.userns_host && owner_is_member(peer))
@@ -198,7 +202,7 @@ static int check_spec(corrald *d, const peer_cred *peer, ctr *c, bool own_ids, c
 	 * peer sees, never from a user namespace of its own, which could not
 	 * mount that namespace's /proc */
 	if (c->spec.pid_ns == CTR_NS_CONTAINER) {
-		ctr *target = *pid_target = ctr_find(d, c->spec.pid_target);
+		ctr *target = *pid_target = ctr_find_for(d, c->spec.pid_target, peer);
 		if (!target || !ctr_visible_to(target, peer))
 			return sv_fault_invalid(fault, "spec.pidNamespace", "no such container");
 		if (!ctr_alive(target) || target->pid <= 0)
@@ -448,7 +452,7 @@ static void filled(const el_child_result *r, void *data)
 	char dir[PATH_MAX], mark[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	snprintf(mark, sizeof(mark), "%s/" CTR_FILLING_FILE, dir);
-	ctr *other = ctr_by_name(d, c->name);
+	ctr *other = ctr_by_name(d, c->owner, c->name);
 	_cleanup_cerr_ cerr err = { 0 };
 	if (r->code != 0) {
 		cerr_set(&err, EIO, "%s", r->out[1].len ? r->out[1].buf : "filling its volumes failed");
@@ -456,7 +460,7 @@ static void filled(const el_child_result *r, void *data)
 	} else if (CTR_FEATURES_FIRST(d, filled, d, c, &err) < 0) {
 		sv_fault_internal_err(&fault, &err);
 	} else if (other) {
-		ctr_fault_name_in_use(other, &p->peer, &fault);
+		ctr_fault_name_in_use(other, &fault);
 	} else if (unlink(mark) < 0) {
 		cerr_sys(&err, errno, "%s", mark);
 		sv_fault_internal_err(&fault, &err);

@@ -24,7 +24,7 @@ int sv_rename(vl_call *call, yajl_val params, void *ud)
 	CTR_METHOD_TARGET(c, d, call, params, f, SP_NAME("name", true, &name));
 	if (!ctr_name_valid(name))
 		return sv_invalid(call, "name", "must be letters, digits, '_', '.' or '-', starting with a letter or digit");
-	ctr *other = ctr_by_name(d, name);
+	ctr *other = ctr_by_name(d, c->owner, name);
 	if (other == c)
 		return vl_call_reply(call, NULL);
 	if (other)

@@ -9,7 +9,7 @@
 
 int reply_name_in_use(vl_call *call, const ctr *other)
 {
-	return sv_reply_fault(call, ctr_fault_name_in_use(other, vl_call_peer(call), &(sv_fault){ 0 }));
+	return sv_reply_fault(call, ctr_fault_name_in_use(other, &(sv_fault){ 0 }));
 }
 
 int reply_bad_state(vl_call *call, const ctr *c, const char *reason)

@@ -1,6 +1,7 @@
 /* The container table: each container corrald keeps, found by id or name,
  * made and freed, counted for the gauges, and dropped at shutdown. */
 #include "supervisor/daemon/core/owner.h"
+#include "supervisor/api/owned_name.h"
 #include "supervisor/daemon/spec/ctr_spec_net.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/spec/healthcheck.h"
@@ -25,12 +26,26 @@
 
 const char *const ctr_status_str[CS_COUNT] = { "created", "running", "exited", "restarting", "removing", "paused" };
 
-ctr *ctr_by_name(corrald *d, const char *name)
+ctr *ctr_by_name(corrald *d, uid_t owner, const char *name)
 {
 	for (ctr *c = d->ctrs; c; c = c->next)
-		if (streq(c->name, name))
+		if (c->owner == owner && streq(c->name, name))
 			return c;
 	return NULL;
+}
+
+/* The container ref names as peer reaches names (owned_name.h): NAME its
+ * own (root's for corrald itself), NAME@UID root's way to a member's */
+static ctr *by_ref_name(corrald *d, const char *ref, const peer_cred *peer)
+{
+	uid_t owner;
+	size_t len;
+	char name[CTR_NAME_MAX + 1];
+	if (!owned_name_parse(ref, peer ? peer->uid : 0, &owner, &len) || len > CTR_NAME_MAX)
+		return NULL;
+	memcpy(name, ref, len);
+	name[len] = '\0';
+	return ctr_by_name(d, owner, name);
 }
 
 ctr *ctr_by_id(const corrald *d, const char *id)
@@ -53,7 +68,7 @@ ctr *ctr_find_for(corrald *d, const char *ref, const peer_cred *peer)
 	ctr *byid = ctr_by_id(d, ref);
 	if (byid)
 		return ctr_visible_to(byid, peer) ? byid : NULL;
-	ctr *byname = ctr_by_name(d, ref);
+	ctr *byname = by_ref_name(d, ref, peer);
 	if (byname)
 		return ctr_visible_to(byname, peer) ? byname : NULL;
 	ctr *hit = NULL;

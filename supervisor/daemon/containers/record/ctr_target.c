@@ -12,9 +12,9 @@ ctr *ctr_of_params(corrald *d, const peer_cred *peer, yajl_val params, const sp_
 	return ctr_find_for(d, *id, peer);
 }
 
-sv_fault *ctr_fault_name_in_use(const ctr *other, const peer_cred *peer, sv_fault *f)
+sv_fault *ctr_fault_name_in_use(const ctr *other, sv_fault *f)
 {
-	sv_fault_name_in_use(f, other->name, ctr_visible_to(other, peer) ? other->id : NULL);
+	sv_fault_name_in_use(f, other->name, other->id);
 	return f;
 }
 

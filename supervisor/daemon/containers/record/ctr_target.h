@@ -11,10 +11,9 @@
  * (sp_known); NULL when they are wrong (*f says why) or name none (*id). */
 ctr *ctr_of_params(struct corrald *d, const peer_cred *peer, yajl_val params, const sp_param *table, const char **id,
 		   json_fault *f);
-/* NameInUse for the name other holds: container names are one namespace
- * for every user, and its id goes only to a peer that may see it. Each
- * returns f. */
-sv_fault *ctr_fault_name_in_use(const ctr *other, const peer_cred *peer, sv_fault *f);
+/* NameInUse for the name other holds, and its id: the caller's own
+ * container (each owner's names are its own, owned_name.h). Each returns f. */
+sv_fault *ctr_fault_name_in_use(const ctr *other, sv_fault *f);
 /* InvalidState for c as it is. */
 sv_fault *ctr_fault_bad_state(const ctr *c, const char *reason, sv_fault *f);
 /* What ctr_of_params() found nothing for: its fault, or NoSuchContainer. */

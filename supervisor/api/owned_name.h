@@ -1,0 +1,23 @@
+/* An owned name as a caller reaches it: a container's or a volume's. Each
+ * owner's names are its own: root's bare NAME is root's, so root names a
+ * member's NAME@UID; a member names its own NAME (NAME@ITS_UID too), and no
+ * other owner's. corrald, corral-docker and corralctl show and read a name
+ * by this one rule. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <yajl/yajl_tree.h>
+
+#define OWNED_NAME_MARK '@' /* no container or volume name holds it */
+
+/* owner's name as viewer is shown it (NAME, or NAME@UID to root), into buf */
+const char *owned_name_shown(const char *name, uid_t owner, uid_t viewer, char *buf, size_t n);
+/* ... of an event, ev (its name, and its owner) */
+const char *owned_event_name(yajl_val ev, uid_t viewer, char *buf, size_t n);
+/* "<uid>"'s uid: its digits, a member's (not 0) */
+bool owned_uid_parse(const char *s, uid_t *out);
+/* ref as viewer names it: *owner (viewer's own for a bare NAME) and the
+ * length of its NAME; false when its @UID is no member's uid, or a
+ * member's names another owner */
+bool owned_name_parse(const char *ref, uid_t viewer, uid_t *owner, size_t *len);
