@@ -136,7 +136,7 @@ test_dknc_member_connects_only_its_own() {
 	out=$(dockm 4343 network connect net2 a 2>&1) && fail "4343 connected 4242's container"
 	assert_contains "$out" "No such container" "4343's error"
 	out=$(mctl 4343 network connect net2 a 2>&1) && fail "4343 connected 4242's container through corralctl"
-	assert_eq "$(dock inspect -f '{{len .NetworkSettings.Networks}}' a)" 0 "a has no further network"
+	assert_eq "$(dock inspect -f '{{len .NetworkSettings.Networks}}' a@4242)" 0 "a has no further network"
 	out=$(dockm 4343 network connect net2 b 2>&1) && fail "a container with network none was connected"
 	assert_contains "$out" "takes no further network" "the error"
 	dockm 4242 network connect net2 a || fail "4242 connects its own"

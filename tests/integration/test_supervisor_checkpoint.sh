@@ -109,7 +109,7 @@ test_ctl_checkpoint_refusals() {
 	assert_contains "$out" "no such container" "another's is not there"
 	out=$(mctl 1002 restore mine 2>&1) && fail "another member's restore"
 	assert_contains "$out" "no such container" "another's is not there"
-	assert_eq "$(field mine Status)" running "it runs on"
+	assert_eq "$(field mine@1001 Status)" running "it runs on"
 }
 
 # A session's containers, checkpointed and restored together: each goes on in

@@ -211,7 +211,7 @@ test_svn_port_conflict_names_no_other_users_container() {
 	out=$(as 65534 run -d --name mine2 -p 18089:80 bb:1 sleep 100 2>&1) || rc=$?
 	assert_contains "$out" "published by container mine already" "its own container is named"
 	out=$(ctl run -d --name root2 -p 18088:80 "$IMG" sleep 100 2>&1) || true
-	assert_contains "$out" "published by container theirs already" "root is told whose"
+	assert_contains "$out" "published by container theirs@4242 already" "root is told whose, by the name root gives it"
 }
 
 # --network host shares the namespace's interfaces; none keeps its own lo

@@ -234,8 +234,8 @@ test_svsec_a_secret_made_again_under_its_name_is_not_delivered() {
 		out=$("${a[@]}" start ra 2>&1) || rc=$?
 		[ $rc -ne 0 ] || fail "ra started with $who's secret tok"
 		assert_contains "$out" "secret tok was removed and made again since the container was created" "why ($who)"
-		assert_eq "$(ctl inspect ra | jq -r ".[0].state.status")" exited "ra did not start ($who)"
-		assert_not_contains "$(ctl logs ra 2>&1)" "$who-value" "$who's value never reached ra"
+		assert_eq "$(ctl inspect ra@65534 | jq -r ".[0].state.status")" exited "ra did not start ($who)"
+		assert_not_contains "$(ctl logs ra@65534 2>&1)" "$who-value" "$who's value never reached ra"
 		assert_eq "$(host_secret_mounts)" "" "no tmpfs left by the refused start ($who)"
 		ctl secret rm tok >/dev/null
 	done

@@ -44,13 +44,14 @@ int net_fixed_check(corrald *d, const ctr_spec *s, const peer_cred *peer, json_f
 	if (r == 0 && same_address(nc.gateway, s->ip_address))
 		return json_fault_set(f, EINVAL, "spec.ipAddress", "%s is network %s's gateway", s->ip_address, s->net_name);
 	/* one that another container fixes is its own, even while it is stopped */
+	char name[256];
 	for (const ctr *o = d->ctrs; o; o = o->next)
 		if (o->spec.network == CTR_NET_CNI && o->spec.ip_address && streq(o->spec.net_name, s->net_name) &&
 		    same_address(o->spec.ip_address, s->ip_address))
 			return json_fault_set(f, EADDRINUSE, "spec.ipAddress", "%s on network %s is fixed for %s%s",
 					      s->ip_address, s->net_name,
 					      ctr_visible_to(o, peer) ? "container " : "another user's container",
-					      ctr_visible_to(o, peer) ? o->name : "");
+					      ctr_visible_to(o, peer) ? ctr_shown_name(o, peer, name, sizeof(name)) : "");
 	return 0;
 }
 

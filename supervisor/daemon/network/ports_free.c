@@ -64,8 +64,11 @@ int ports_free_of(const struct corrald *d, const cni_port *ports, size_t n, cons
 			if ((const void *)o == self || (!ctr_alive(o) && !ctr_is_starting(o)))
 				continue;
 			for (size_t j = 0; j < o->spec.n_ports; j++)
-				if (cni_ports_overlap(p, &o->spec.ports[j]))
-					return ports_taken(p, "container", o->name, ctr_visible_to(o, viewer), err);
+				if (cni_ports_overlap(p, &o->spec.ports[j])) {
+					char name[256];
+					return ports_taken(p, "container", ctr_shown_name(o, viewer, name, sizeof(name)),
+							   ctr_visible_to(o, viewer), err);
+				}
 		}
 		int r = net_holders_port(d, p, self, viewer, err);
 		if (r < 0)

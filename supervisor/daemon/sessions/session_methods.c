@@ -1,5 +1,4 @@
 /* SessionCreate, SessionList, SessionInspect and SessionRemove. */
-#include "supervisor/api/owned_name.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/sessions/session_methods.h"
@@ -316,7 +315,7 @@ int sv_session_remove(vl_call *call, yajl_val params, void *ud)
 		for (ctr *c = d->ctrs; c && n < 16; c = c->next)
 			if (c->spec.session && streq(c->spec.session, s->name) && session_ctr_busy(c))
 				sb_addf(wp, "%s %s", n++ ? "," : "",
-					ctr_visible_to(c, peer) ? owned_name_shown(c->name, c->owner, peer->uid, name, sizeof(name))
+					ctr_visible_to(c, peer) ? ctr_shown_name(c, peer, name, sizeof(name))
 								: "another user's container");
 		sb_addf(wp, ": stop them first, or force");
 		return sv_invalid_state(call, s->name, "in-use", why.buf ? why.buf : "members running");

@@ -1,7 +1,6 @@
 /* Sessions in memory and in session.json: lookup, membership, visibility,
  * the record, and the Session object of the interface. */
 #include "supervisor/daemon/core/owner.h"
-#include "supervisor/api/owned_name.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/session_listen.h"
@@ -245,8 +244,7 @@ int session_gen(yajl_gen g, corrald *d, const session *s, const peer_cred *peer)
 			running += ctr_alive(c);
 			/* root may join anyone's session: its containers stay its own */
 			char name[256];
-			if (ctr_visible_to(c, peer) &&
-			    jg_str(g, owned_name_shown(c->name, c->owner, peer ? peer->uid : 0, name, sizeof(name))))
+			if (ctr_visible_to(c, peer) && jg_str(g, ctr_shown_name(c, peer, name, sizeof(name))))
 				return -ENOMEM;
 		}
 	if (yajl_gen_array_close(g) || jg_key_int(g, "running", (long long)running) ||

@@ -56,6 +56,11 @@ ctr *ctr_by_id(const corrald *d, const char *id)
 	return NULL;
 }
 
+const char *ctr_shown_name(const ctr *c, const peer_cred *viewer, char *buf, size_t n)
+{
+	return owned_name_shown(c->name, c->owner, viewer ? viewer->uid : 0, buf, n);
+}
+
 bool ctr_visible_to(const ctr *c, const peer_cred *peer)
 {
 	return owner_may(peer, c->owner);

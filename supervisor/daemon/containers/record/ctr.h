@@ -121,6 +121,9 @@ ctr *ctr_find(struct corrald *d, const char *ref); /* id, unique id prefix, or n
  * others are not there for it (corrald(8) SECURITY). NULL peer: corrald. */
 bool ctr_visible_to(const ctr *c, const peer_cred *peer);
 ctr *ctr_find_for(struct corrald *d, const char *ref, const peer_cred *peer);
+/* c's name as viewer is shown it (NULL: corrald's own word): NAME, or to
+ * root a member's NAME@UID (owned_name.h), into buf */
+const char *ctr_shown_name(const ctr *c, const peer_cred *viewer, char *buf, size_t n);
 /* owner's container name (each owner's names are its own: owned_name.h) */
 ctr *ctr_by_name(struct corrald *d, uid_t owner, const char *name);
 ctr *ctr_by_id(const struct corrald *d, const char *id); /* the whole id, nothing else */
