@@ -485,6 +485,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	if ((r = network_start(&d, err)) < 0)
 		goto out;
 	volumes_start(&d); /* before a container's volumes are looked at */
+	secrets_start(&d); /* and its secrets */
 	sessions_load(&d); /* before its members are adopted */
 	if ((r = ctr_adopt_all(&d, err)) < 0 || (r = jobs_init(&d, err)) < 0)
 		goto out;

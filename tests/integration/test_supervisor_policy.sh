@@ -277,9 +277,11 @@ test_svp_names_are_each_owners_own() {
 	ctl rm -f web@65534 >/dev/null || fail "root removes the member's web by its name"
 	assert_eq "$(ctl inspect --format '{{.State.Status}}' web)" running "root's web runs on"
 	assert_eq "$(ctl inspect --format '{{.Id}}' theirs@4242)" "$theirid" "the other member's theirs"
-	# root's container uses the member's secret; the member removes it
+	# root's container uses the member's secret (root names it NAME@UID); the member removes it
 	echo x | member secret create s1 - >/dev/null || fail "the member's secret"
-	ctl create --name sidecar --secret s1 app:1 true >/dev/null || fail "root's container with the member's secret"
+	out=$(refused "root's bare s1, which is root's" ctl create --name nosecret --secret s1 app:1 true)
+	assert_contains "$out" "no such secret: s1" "root's s1 is root's own"
+	ctl create --name sidecar --secret s1@65534 app:1 true >/dev/null || fail "root's container with the member's secret"
 	out=$(refused "a member removes its secret root's container uses" member secret rm s1)
 	assert_contains "$out" "secret s1 is used by another user's container" "secret rm"
 	assert_not_contains "$out" sidecar "secret rm: root's container's name"

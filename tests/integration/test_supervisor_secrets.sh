@@ -190,7 +190,8 @@ test_svsec_a_member_has_only_its_own() {
 	printf 'roots-value\n' | ctl secret create rootdb - >/dev/null
 	printf 'members-value\n' | "${member[@]}" secret create mine - >/dev/null
 	assert_eq "$("${member[@]}" --json secret ls | jq -r 'map(.name) | join(",")')" mine "a member lists its own"
-	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" "mine,rootdb" "root lists all"
+	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" "mine@65534,rootdb" \
+		"root lists all, a member's as NAME@UID"
 	local out rc=0
 	out=$("${member[@]}" run --rm --secret rootdb t:1 cat /run/secrets/rootdb 2>&1) || rc=$?
 	assert_eq "$rc" 125 "a member may not use root's secret"
@@ -199,17 +200,26 @@ test_svsec_a_member_has_only_its_own() {
 	rc=0
 	"${member[@]}" secret rm rootdb >/dev/null 2>&1 || rc=$?
 	assert_eq "$rc" 125 "a member may not remove root's secret"
-	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" "mine,rootdb" "root's is still there"
+	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" "mine@65534,rootdb" "root's is still there"
 	assert_eq "$("${member[@]}" run --rm --secret mine t:1 cat /run/secrets/mine)" members-value "its own it may use"
+	# each owner's names are its own: the member's rootdb is its own, root's
+	# stays root's, and neither container gets the other's value
+	printf 'planted\n' | "${member[@]}" secret create rootdb - >/dev/null || fail "the member's own rootdb"
+	assert_eq "$(ctl run --rm --secret rootdb t:1 cat /run/secrets/rootdb)" roots-value "root's container, root's rootdb"
+	assert_eq "$("${member[@]}" run --rm --secret rootdb t:1 cat /run/secrets/rootdb)" planted "the member's, its own"
+	assert_eq "$(ctl run --rm --secret rootdb@65534 t:1 cat /run/secrets/rootdb)" planted "root names the member's NAME@UID"
+	ctl secret rm rootdb@65534 >/dev/null || fail "root removes the member's by NAME@UID"
 	"${member[@]}" secret rm mine >/dev/null
 	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" rootdb "and remove"
 }
 
 # A container binds to the secret it named at Create, not to the name: a
-# member's secret removed, then made again under its name by another member
-# or by root, is refused at the container's next start, with nothing
-# delivered or left mounted; and the first container does not keep the new
-# secret "in use" (nor name itself to its owner).
+# member's secret removed, then made again under its name by itself, is
+# refused at the container's next start; made under that name by another
+# member or by root, it is another owner's secret, which the container's
+# name never reaches. Nothing is delivered or left mounted; and the first
+# container does not keep the new secret "in use" (nor name itself to its
+# owner).
 test_svsec_a_secret_made_again_under_its_name_is_not_delivered() {
 	trap cleanup_sv EXIT
 	chmod 755 "$T"
@@ -224,20 +234,28 @@ test_svsec_a_secret_made_again_under_its_name_is_not_delivered() {
 	assert_eq "$("${a[@]}" run --name ra --secret tok t:1 cat /run/secrets/tok)" a-value "the first run"
 	"${a[@]}" secret rm tok >/dev/null || fail "a secret of an exited container could not be removed"
 	local who out rc
-	for who in b root; do
-		if [ "$who" = b ]; then
-			printf 'b-value\n' | "${b[@]}" secret create tok - >/dev/null
-		else
-			printf 'root-value\n' | ctl secret create tok - >/dev/null
-		fi
+	for who in b root a; do
+		case $who in
+		a) printf 'a-remade-value\n' | "${a[@]}" secret create tok - >/dev/null ;;
+		b) printf 'b-value\n' | "${b[@]}" secret create tok - >/dev/null ;;
+		root) printf 'root-value\n' | ctl secret create tok - >/dev/null ;;
+		esac
 		rc=0
 		out=$("${a[@]}" start ra 2>&1) || rc=$?
 		[ $rc -ne 0 ] || fail "ra started with $who's secret tok"
-		assert_contains "$out" "secret tok was removed and made again since the container was created" "why ($who)"
+		if [ "$who" = a ]; then
+			assert_contains "$out" "secret tok was removed and made again since the container was created" "why ($who)"
+		else
+			assert_contains "$out" "no such secret: tok" "why ($who): another owner's tok is not a's"
+		fi
 		assert_eq "$(ctl inspect ra@65534 | jq -r ".[0].state.status")" exited "ra did not start ($who)"
-		assert_not_contains "$(ctl logs ra@65534 2>&1)" "$who-value" "$who's value never reached ra"
+		assert_not_contains "$(ctl logs ra@65534 2>&1)" "$who-$([ "$who" = a ] && echo remade-)value" "$who's value never reached ra"
 		assert_eq "$(host_secret_mounts)" "" "no tmpfs left by the refused start ($who)"
-		ctl secret rm tok >/dev/null
+		case $who in
+		a) ctl secret rm tok@65534 >/dev/null ;;
+		b) ctl secret rm tok@4242 >/dev/null ;;
+		root) ctl secret rm tok >/dev/null ;;
+		esac
 	done
 	# a created container of a's holds its own tok, not the one made after it
 	echo x | "${a[@]}" secret create tok - >/dev/null
@@ -252,7 +270,37 @@ test_svsec_a_secret_made_again_under_its_name_is_not_delivered() {
 	rc=0
 	out=$("${a[@]}" start held 2>&1) || rc=$?
 	[ $rc -ne 0 ] || fail "held started with b's tok"
-	assert_contains "$out" "made again" "why (held)"
+	assert_contains "$out" "no such secret: tok" "why (held, b's tok)"
+	printf 'a-again\n' | "${a[@]}" secret create tok - >/dev/null
+	rc=0
+	out=$("${a[@]}" start held 2>&1) || rc=$?
+	[ $rc -ne 0 ] || fail "held started with a's tok made again"
+	assert_contains "$out" "made again" "why (held, a's tok made again)"
+}
+
+# A store written when secret names were one for all owners keeps a
+# member's as NAME.secret (its owner sealed in its header): corrald moves
+# it to the member's own name at start. The member's container still gets
+# it, root is shown it as NAME@UID, and root's own NAME is free.
+test_svsec_a_store_before_owners_names_is_moved_to_them() {
+	trap cleanup_sv EXIT
+	chmod 755 "$T"
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_sv --group "$g"
+	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
+	local member=(setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK")
+	printf 'members-value\n' | "${member[@]}" secret create old - >/dev/null
+	stop_sv
+	mv "$STATE_D/secrets/old@65534.secret" "$STATE_D/secrets/old.secret" # as such a store had it
+	start_sv --group "$g"
+	[ -e "$STATE_D/secrets/old@65534.secret" ] && [ ! -e "$STATE_D/secrets/old.secret" ] ||
+		fail "not moved: $(ls "$STATE_D/secrets")"
+	assert_eq "$("${member[@]}" run --rm --secret old t:1 cat /run/secrets/old)" members-value "the member's, still"
+	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" "old@65534" "root is shown it as NAME@UID"
+	printf 'roots-value\n' | ctl secret create old - >/dev/null || fail "root's own old"
+	assert_eq "$(ctl run --rm --secret old t:1 cat /run/secrets/old)" roots-value "root's old is root's"
 }
 
 test_svsec_bad_input_is_refused() {

@@ -13,10 +13,21 @@
 
 static const char value[] = "hunter2-the-value-under-test";
 
+/* name of owner's, as the store takes it */
+static const secret_ref *R(uint32_t owner, const char *name)
+{
+	static secret_ref refs[8];
+	static unsigned k;
+	secret_ref *r = &refs[k++ % 8];
+	r->owner = owner;
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	return r;
+}
+
 static void put(const char *name)
 {
 	cerr err = { 0 };
-	if (secret_store_put(tmpdir, name, 0, (const unsigned char *)value, strlen(value), &err) < 0)
+	if (secret_store_put(tmpdir, R(0, name), (const unsigned char *)value, strlen(value), &err) < 0)
 		fail_msg("put %s: %s", name, cerr_msg(&err));
 }
 
@@ -32,7 +43,7 @@ static void test_roundtrip(void **state)
 	put("db");
 	secbuf v = { 0 };
 	cerr err = { 0 };
-	assert_int_equal(secret_store_get(tmpdir, "db", &v, NULL, &err), 0);
+	assert_int_equal(secret_store_get(tmpdir, R(0, "db"), &v, NULL, &err), 0);
 	assert_int_equal(v.len, strlen(value));
 	assert_memory_equal(v.p, value, v.len);
 	secbuf_release(&v);
@@ -64,7 +75,7 @@ static void test_renamed_fails(void **state)
 	assert_int_equal(rename(from, file_of("beta")), 0);
 	secbuf v = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
-	assert_int_equal(secret_store_get(tmpdir, "beta", &v, NULL, &err), -EBADMSG);
+	assert_int_equal(secret_store_get(tmpdir, R(0, "beta"), &v, NULL, &err), -EBADMSG);
 	assert_non_null(strstr(cerr_msg(&err), "authentication failed"));
 	assert_null(v.p);
 }
@@ -80,7 +91,7 @@ static void test_tamper_fails(void **state)
 		_cleanup_cerr_ cerr err = { 0 };
 		assert_int_equal(write_file_atomic(file_of("t"), orig, len, 0600, &err), 0);
 		secbuf v = { 0 };
-		if (secret_store_get(tmpdir, "t", &v, NULL, &err) != -EBADMSG)
+		if (secret_store_get(tmpdir, R(0, "t"), &v, NULL, &err) != -EBADMSG)
 			fail_msg("byte %zu flipped and still opened", i);
 		orig[i] ^= 1;
 	}
@@ -88,7 +99,7 @@ static void test_tamper_fails(void **state)
 	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(write_file_atomic(file_of("t"), orig, len - 1, 0600, &err), 0);
 	secbuf v = { 0 };
-	assert_int_equal(secret_store_get(tmpdir, "t", &v, NULL, &err), -EBADMSG);
+	assert_int_equal(secret_store_get(tmpdir, R(0, "t"), &v, NULL, &err), -EBADMSG);
 	free(orig);
 }
 
@@ -101,11 +112,11 @@ static void test_other_key_fails(void **state)
 	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(write_file_atomic(key, other, 32, 0600, &err), 0);
 	secbuf v = { 0 };
-	assert_int_equal(secret_store_get(tmpdir, "k", &v, NULL, &err), -EBADMSG);
+	assert_int_equal(secret_store_get(tmpdir, R(0, "k"), &v, NULL, &err), -EBADMSG);
 	cerr_clear(&err);
 	/* a key others can read is refused */
 	assert_int_equal(chmod(key, 0644), 0);
-	assert_int_equal(secret_store_get(tmpdir, "k", &v, NULL, &err), -EINVAL);
+	assert_int_equal(secret_store_get(tmpdir, R(0, "k"), &v, NULL, &err), -EINVAL);
 	assert_non_null(strstr(cerr_msg(&err), "0600"));
 }
 
@@ -113,15 +124,15 @@ static void test_bounds_and_names(void **state)
 {
 	_cleanup_cerr_ cerr err = { 0 };
 	unsigned char *big = calloc(1, SECRET_MAX_SIZE + 1);
-	assert_int_equal(secret_store_put(tmpdir, "big", 0, big, SECRET_MAX_SIZE + 1, &err), -EFBIG);
+	assert_int_equal(secret_store_put(tmpdir, R(0, "big"), big, SECRET_MAX_SIZE + 1, &err), -EFBIG);
 	assert_non_null(strstr(cerr_msg(&err), "1 MiB"));
 	cerr_clear(&err);
-	assert_int_equal(secret_store_put(tmpdir, "max", 0, big, SECRET_MAX_SIZE, &err), 0);
+	assert_int_equal(secret_store_put(tmpdir, R(0, "max"), big, SECRET_MAX_SIZE, &err), 0);
 	free(big);
 	const char *bad[] = { "", ".x", "-x", "a/b", "../k", "a b", "x\n" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_false(secret_name_valid(bad[i]));
-		assert_int_equal(secret_store_put(tmpdir, bad[i], 0, (const unsigned char *)"v", 1, &err), -EINVAL);
+		assert_int_equal(secret_store_put(tmpdir, R(0, bad[i]), (const unsigned char *)"v", 1, &err), -EINVAL);
 		cerr_clear(&err);
 	}
 	char longname[SECRET_NAME_MAX + 2];
@@ -131,10 +142,10 @@ static void test_bounds_and_names(void **state)
 	longname[SECRET_NAME_MAX] = '\0';
 	assert_true(secret_name_valid(longname));
 	put("dup");
-	assert_int_equal(secret_store_put(tmpdir, "dup", 0, (const unsigned char *)"v", 1, &err), -EEXIST);
+	assert_int_equal(secret_store_put(tmpdir, R(0, "dup"), (const unsigned char *)"v", 1, &err), -EEXIST);
 	cerr_clear(&err);
 	secbuf v = { 0 };
-	assert_int_equal(secret_store_get(tmpdir, "nope", &v, NULL, &err), -ENOENT);
+	assert_int_equal(secret_store_get(tmpdir, R(0, "nope"), &v, NULL, &err), -ENOENT);
 }
 
 static void test_list_and_remove(void **state)
@@ -151,8 +162,8 @@ static void test_list_and_remove(void **state)
 	assert_int_equal(v[0].size, strlen(value));
 	assert_true(v[0].created_ns > 1600000000ll * 1000000000ll);
 	free(v);
-	assert_int_equal(secret_store_remove(tmpdir, "a", &err), 0);
-	assert_int_equal(secret_store_remove(tmpdir, "a", &err), -ENOENT);
+	assert_int_equal(secret_store_remove(tmpdir, R(0, "a"), &err), 0);
+	assert_int_equal(secret_store_remove(tmpdir, R(0, "a"), &err), -ENOENT);
 	cerr_clear(&err);
 	assert_int_equal(secret_store_list(tmpdir, &v, &n, &err), 0);
 	assert_int_equal(n, 1);
@@ -180,7 +191,7 @@ static void test_count_bound(void **state)
 		fclose(o);
 	}
 	cerr err = { 0 };
-	assert_int_equal(secret_store_put(tmpdir, "over", 0, (const unsigned char *)"v", 1, &err), -ENOSPC);
+	assert_int_equal(secret_store_put(tmpdir, R(0, "over"), (const unsigned char *)"v", 1, &err), -ENOSPC);
 	cerr_clear(&err);
 	assert_int_equal(access(file_of("over"), F_OK), -1);
 	secret_info *v;
@@ -188,7 +199,7 @@ static void test_count_bound(void **state)
 	assert_int_equal(secret_store_list(tmpdir, &v, &n, &err), 0);
 	assert_int_equal(n, SECRET_MAX_COUNT);
 	free(v);
-	assert_int_equal(secret_store_remove(tmpdir, "s1", &err), 0);
+	assert_int_equal(secret_store_remove(tmpdir, R(0, "s1"), &err), 0);
 	put("over");
 }
 
@@ -200,25 +211,78 @@ static void test_remade_is_another(void **state)
 	secret_info a, b, got;
 	char ida[SECRET_ID_MAX], idb[SECRET_ID_MAX], idg[SECRET_ID_MAX];
 	put("tok");
-	assert_int_equal(secret_store_info(tmpdir, "tok", &a, &err), 0);
-	assert_int_equal(secret_store_remove(tmpdir, "tok", &err), 0);
+	assert_int_equal(secret_store_info(tmpdir, R(0, "tok"), &a, &err), 0);
+	assert_int_equal(secret_store_remove(tmpdir, R(0, "tok"), &err), 0);
 	put("tok");
-	assert_int_equal(secret_store_info(tmpdir, "tok", &b, &err), 0);
+	assert_int_equal(secret_store_info(tmpdir, R(0, "tok"), &b, &err), 0);
 	secret_id(&a, ida, sizeof(ida));
 	secret_id(&b, idb, sizeof(idb));
 	assert_string_not_equal(ida, idb);
-	assert_int_equal(secret_store_remove(tmpdir, "tok", &err), 0);
-	assert_int_equal(secret_store_put(tmpdir, "tok", 4242, (const unsigned char *)"x", 1, &err), 0);
+	assert_int_equal(secret_store_remove(tmpdir, R(0, "tok"), &err), 0);
+	assert_int_equal(secret_store_put(tmpdir, R(4242, "tok"), (const unsigned char *)"x", 1, &err), 0);
 	secbuf v = { 0 };
-	assert_int_equal(secret_store_get(tmpdir, "tok", &v, &got, &err), 0);
+	assert_int_equal(secret_store_get(tmpdir, R(4242, "tok"), &v, &got, &err), 0);
 	secbuf_release(&v);
 	assert_int_equal(got.owner, 4242);
 	assert_int_equal(got.size, 1);
 	secret_id(&got, idg, sizeof(idg));
 	assert_string_not_equal(idg, idb);
-	assert_int_equal(secret_store_info(tmpdir, "tok", &b, &err), 0);
+	assert_int_equal(secret_store_info(tmpdir, R(4242, "tok"), &b, &err), 0);
 	secret_id(&b, idb, sizeof(idb));
 	assert_string_equal(idg, idb);
+}
+
+/* Each owner's names are its own: root's tok and a member's tok are two
+ * files, neither reached by the other's name; a member's file put in
+ * root's place fails (its header names its owner); a store written when
+ * names were one for all owners is moved to them, each still opening. */
+static void test_owners_names_are_their_own(void **state)
+{
+	cerr err = { 0 };
+	put("tok");
+	assert_int_equal(secret_store_put(tmpdir, R(4242, "tok"), (const unsigned char *)"m", 1, &err), 0);
+	char mine[128];
+	snprintf(mine, sizeof(mine), "%s/tok@4242" SECRET_SUFFIX, tmpdir);
+	assert_int_equal(access(mine, F_OK), 0);
+	secbuf v = { 0 };
+	secret_info info;
+	assert_int_equal(secret_store_get(tmpdir, R(0, "tok"), &v, &info, &err), 0);
+	assert_memory_equal(v.p, value, v.len);
+	assert_int_equal(info.owner, 0);
+	secbuf_release(&v);
+	assert_int_equal(secret_store_get(tmpdir, R(4242, "tok"), &v, &info, &err), 0);
+	assert_memory_equal(v.p, "m", 1);
+	assert_int_equal(info.owner, 4242);
+	secbuf_release(&v);
+	assert_int_equal(secret_store_get(tmpdir, R(4343, "tok"), &v, NULL, &err), -ENOENT);
+	cerr_clear(&err);
+	secret_info *all;
+	size_t n;
+	assert_int_equal(secret_store_list(tmpdir, &all, &n, &err), 0);
+	assert_int_equal(n, 2);
+	free(all);
+	/* the member's file in root's place */
+	assert_int_equal(rename(mine, file_of("tok")), 0);
+	assert_int_equal(secret_store_get(tmpdir, R(0, "tok"), &v, NULL, &err), -EBADMSG);
+	assert_non_null(strstr(cerr_msg(&err), "not its owner's"));
+	cerr_clear(&err);
+	/* which is how a store before owners' names kept a member's: moved */
+	assert_int_equal(secret_store_migrate(tmpdir, &err), 0);
+	assert_int_equal(access(file_of("tok"), F_OK), -1);
+	assert_int_equal(secret_store_get(tmpdir, R(4242, "tok"), &v, &info, &err), 0);
+	assert_memory_equal(v.p, "m", 1);
+	secbuf_release(&v);
+	put("root");
+	assert_int_equal(secret_store_migrate(tmpdir, &err), 0);
+	assert_int_equal(secret_store_get(tmpdir, R(0, "root"), &v, NULL, &err), 0);
+	secbuf_release(&v);
+	/* as a caller names them */
+	secret_ref ref;
+	assert_true(secret_ref_parse("tok", 0, &ref) && ref.owner == 0 && !strcmp(ref.name, "tok"));
+	assert_true(secret_ref_parse("tok@4242", 0, &ref) && ref.owner == 4242 && !strcmp(ref.name, "tok"));
+	assert_true(secret_ref_parse("tok", 4242, &ref) && ref.owner == 4242);
+	assert_false(secret_ref_parse("tok@4343", 4242, &ref));
+	assert_false(secret_ref_parse("../x@4242", 0, &ref));
 }
 
 int main(void)
@@ -232,6 +296,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bounds_and_names, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_remove, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_remade_is_another, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_owners_names_are_their_own, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -141,15 +141,16 @@ size_t events_n_subscribers(const event_bus *b) { return b->n_subs; }
 
 static bool eq_or_any(const char *filter, const char *v) { return !filter || (v && streq(filter, v)); }
 
-/* filter names e as peer names it: a container's or a volume's NAME is
- * peer's own, NAME@UID root's way to a member's (owned_name.h) */
+/* filter names e as peer names it: a container's, a volume's or a
+ * secret's NAME is peer's own, NAME@UID root's way to a member's
+ * (owned_name.h) */
 static bool name_is(const char *filter, const struct event *e, const peer_cred *peer)
 {
 	if (!filter)
 		return true;
 	if (!e->name)
 		return false;
-	if (!streq(e->type, "container") && !streq(e->type, "volume"))
+	if (!streq(e->type, "container") && !streq(e->type, "volume") && !streq(e->type, "secret"))
 		return streq(e->name, filter);
 	uid_t owner;
 	size_t len;

@@ -115,9 +115,15 @@ static int check_bound(const ctr *c, ctr_secret *s, const secret_info *info, cer
 				s->name);
 	if (s->id)
 		return 0;
-	if (!owner_may(&(peer_cred){ .uid = c->owner }, (uid_t)info->owner))
-		return cerr_set(err, ENOENT, "no such secret: %s", s->name);
 	return (s->id = strdup(id)) ? 0 : cerr_set(err, ENOMEM, "out of memory");
+}
+
+/* s's secret as c's owner names it */
+static int ref_of(const ctr *c, const ctr_secret *s, secret_ref *ref, cerr *err)
+{
+	if (!secrets_ref_for(s->name, &(peer_cred){ .uid = c->owner }, ref))
+		return cerr_set(err, ENOENT, "no such secret: %s", s->name);
+	return 0;
 }
 
 /* The files, into the mounted tmpfs at mfd. */
@@ -136,8 +142,10 @@ static int fill(corrald *d, ctr *c, int mfd, uid_t uid, gid_t gid, cerr *err)
 		ctr_secret *s = &c->spec.secrets[i];
 		_cleanup_(secbuf_release) secbuf v = { 0 };
 		secret_info info;
-		int r = secret_store_get(store, s->name, &v, &info, err);
-		if (r < 0 || (r = check_bound(c, s, &info, err)) < 0) /* the sealed header, this time */
+		secret_ref ref;
+		int r = ref_of(c, s, &ref, err);
+		if (r < 0 || (r = secret_store_get(store, &ref, &v, &info, err)) < 0 ||
+		    (r = check_bound(c, s, &info, err)) < 0) /* the sealed header, this time */
 			return r;
 		char idx[24];
 		snprintf(idx, sizeof(idx), "%zu", i);
@@ -170,7 +178,8 @@ int secrets_deliver(corrald *d, ctr *c, cerr *err)
 	secrets_dir(d, store, sizeof(store));
 	for (size_t i = 0; i < c->spec.n_secrets; i++) {
 		secret_info info;
-		if ((r = secret_store_info(store, c->spec.secrets[i].name, &info, err)) < 0)
+		secret_ref ref;
+		if ((r = ref_of(c, &c->spec.secrets[i], &ref, err)) < 0 || (r = secret_store_info(store, &ref, &info, err)) < 0)
 			return cerr_wrap(err, "container %s", c->name);
 		if ((r = check_bound(c, &c->spec.secrets[i], &info, err)) < 0)
 			return cerr_wrap(err, "container %s", c->name);

@@ -21,12 +21,13 @@ static void logins_dir(const corrald *d, char *buf, size_t n)
 	snprintf(buf, n, "%s/logins", d->cfg->state_dir);
 }
 
-static int login_name(uid_t owner, const char *registry, char *out, size_t n, cerr *err)
+static int login_name(uid_t owner, const char *registry, secret_ref *out, cerr *err)
 {
-	int w = snprintf(out, n, "%u-%s", (unsigned)owner, registry);
-	if (w < 0 || (size_t)w >= n || strchr(registry, '_'))
+	out->owner = (uint32_t)owner;
+	int w = snprintf(out->name, sizeof(out->name), "%u-%s", (unsigned)owner, registry);
+	if (w < 0 || (size_t)w >= sizeof(out->name) || strchr(registry, '_'))
 		return cerr_set(err, EINVAL, "registry %.100s: not a HOST[:PORT]", registry);
-	for (char *p = out; *p; p++)
+	for (char *p = out->name; *p; p++)
 		if (*p == ':')
 			*p = '_';
 	return 0;
@@ -34,27 +35,36 @@ static int login_name(uid_t owner, const char *registry, char *out, size_t n, ce
 
 int secrets_login_put(corrald *d, uid_t owner, const char *registry, const char *userpass, cerr *err)
 {
-	char dir[PATH_MAX], name[SECRET_NAME_MAX + 1];
+	char dir[PATH_MAX];
+	secret_ref name;
 	logins_dir(d, dir, sizeof(dir));
-	int r = login_name(owner, registry, name, sizeof(name), err);
+	int r = login_name(owner, registry, &name, err);
 	if (r < 0)
 		return r;
-	r = secret_store_remove(dir, name, err);
+	r = secret_store_remove(dir, &name, err);
 	if (r < 0 && !cerr_forgive(err, ENOENT))
 		return r;
-	return secret_store_put(dir, name, (uint32_t)owner, (const unsigned char *)userpass, strlen(userpass), err);
+	return secret_store_put(dir, &name, (const unsigned char *)userpass, strlen(userpass), err);
 }
 
 int secrets_login_remove(corrald *d, uid_t owner, const char *registry, cerr *err)
 {
-	char dir[PATH_MAX], name[SECRET_NAME_MAX + 1];
+	char dir[PATH_MAX];
+	secret_ref name;
 	logins_dir(d, dir, sizeof(dir));
-	int r = login_name(owner, registry, name, sizeof(name), err);
+	int r = login_name(owner, registry, &name, err);
 	if (r < 0)
 		return r;
-	if ((r = secret_store_remove(dir, name, err)) == -ENOENT)
+	if ((r = secret_store_remove(dir, &name, err)) == -ENOENT)
 		return cerr_set(err, ENOENT, "not logged in to %s", registry);
 	return r;
+}
+
+int secrets_logins_migrate(corrald *d, cerr *err)
+{
+	char dir[PATH_MAX];
+	logins_dir(d, dir, sizeof(dir));
+	return secret_store_migrate(dir, err);
 }
 
 int secrets_login_auth_json(corrald *d, uid_t owner, char **out, cerr *err)
@@ -80,7 +90,9 @@ int secrets_login_auth_json(corrald *d, uid_t owner, char **out, cerr *err)
 		if (all[i].owner != owner || strncmp(all[i].name, pre, strlen(pre)))
 			continue;
 		_cleanup_(secbuf_release) secbuf v = { 0 };
-		if ((r = secret_store_get(dir, all[i].name, &v, NULL, err)) < 0)
+		secret_ref ref = { .owner = all[i].owner };
+		memcpy(ref.name, all[i].name, sizeof(ref.name));
+		if ((r = secret_store_get(dir, &ref, &v, NULL, err)) < 0)
 			return r;
 		char host[SECRET_NAME_MAX + 1];
 		snprintf(host, sizeof(host), "%s", all[i].name + strlen(pre));

@@ -2,6 +2,7 @@
 #include "supervisor/daemon/secrets/crypto.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "supervisor/api/owned_name.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -25,9 +26,24 @@ void secret_id(const secret_info *info, char *buf, size_t n)
 	snprintf(buf, n, "%016" PRIx64 "-%" PRIu32, (uint64_t)info->created_ns, info->owner);
 }
 
-static void path_of(char *buf, size_t size, const char *dir, const char *name)
+bool secret_ref_parse(const char *ref, uid_t viewer, secret_ref *out)
 {
-	snprintf(buf, size, "%s/%s" SECRET_SUFFIX, dir, name);
+	uid_t owner;
+	size_t len;
+	if (!owned_name_parse(ref, viewer, &owner, &len) || len > SECRET_NAME_MAX)
+		return false;
+	out->owner = (uint32_t)owner;
+	memcpy(out->name, ref, len);
+	out->name[len] = '\0';
+	return secret_name_valid(out->name);
+}
+
+static void path_of(char *buf, size_t size, const char *dir, const secret_ref *ref)
+{
+	if (ref->owner)
+		snprintf(buf, size, "%s/%s%c%" PRIu32 SECRET_SUFFIX, dir, ref->name, OWNED_NAME_MARK, ref->owner);
+	else
+		snprintf(buf, size, "%s/%s" SECRET_SUFFIX, dir, ref->name);
 }
 
 /* The host key, made on first use (only Create makes it). */
@@ -69,16 +85,17 @@ static size_t aad_of(unsigned char *aad, const char *name, const unsigned char *
 	return 15 + n + HDR_LEN;
 }
 
-int secret_store_put(const char *dir, const char *name, uint32_t owner, const unsigned char *value, size_t n,
-		     cerr *err)
+int secret_store_put(const char *dir, const secret_ref *ref, const unsigned char *value, size_t n, cerr *err)
 {
+	const char *name = ref->name;
+	uint32_t owner = ref->owner;
 	if (!secret_name_valid(name))
 		return cerr_set(err, EINVAL, "secret name %s: must be 1-%d letters, digits, '_', '.' or '-'", name,
 				SECRET_NAME_MAX);
 	if (n > SECRET_MAX_SIZE)
 		return cerr_set(err, EFBIG, "secret %s: %zu bytes, over the limit of 1 MiB", name, n);
 	char path[PATH_MAX];
-	path_of(path, sizeof(path), dir, name);
+	path_of(path, sizeof(path), dir, ref);
 	if (access(path, F_OK) == 0)
 		return cerr_set(err, EEXIST, "secret %s exists", name);
 	_cleanup_free_ secret_info *all = NULL;
@@ -112,12 +129,13 @@ int secret_store_put(const char *dir, const char *name, uint32_t owner, const un
 }
 
 /* The sealed file, checked for its shape. */
-static int read_blob(const char *dir, const char *name, unsigned char **blob, size_t *len, cerr *err)
+static int read_blob(const char *dir, const secret_ref *ref, unsigned char **blob, size_t *len, cerr *err)
 {
+	const char *name = ref->name;
 	if (!secret_name_valid(name))
 		return cerr_set(err, ENOENT, "no such secret: %s", name);
 	char path[PATH_MAX];
-	path_of(path, sizeof(path), dir, name);
+	path_of(path, sizeof(path), dir, ref);
 	int r = read_file(path, PRE_LEN + SECRET_MAX_SIZE, (char **)blob, len, err);
 	if (r == -ENOENT) /* a fresh error: the path is not the caller's to hear */
 		return cerr_set(err, ENOENT, "no such secret: %s", name);
@@ -145,12 +163,22 @@ static void info_of(const unsigned char *hdr, const char *name, size_t size, sec
 		out->owner |= (uint32_t)hdr[16 + i] << (8 * i);
 }
 
-int secret_store_get(const char *dir, const char *name, secbuf *out, secret_info *info, cerr *err)
+/* Whether the header says ref's owner: a file renamed to another owner's
+ * name is none of its secrets */
+static int check_owner(const unsigned char *hdr, const secret_ref *ref, cerr *err)
 {
+	secret_info info;
+	info_of(hdr, ref->name, 0, &info);
+	return info.owner == ref->owner ? 0 : cerr_set(err, EBADMSG, "secret %s: not its owner's", ref->name);
+}
+
+int secret_store_get(const char *dir, const secret_ref *ref, secbuf *out, secret_info *info, cerr *err)
+{
+	const char *name = ref->name;
 	_cleanup_free_ unsigned char *blob = NULL;
 	size_t len;
-	int r = read_blob(dir, name, &blob, &len, err);
-	if (r < 0)
+	int r = read_blob(dir, ref, &blob, &len, err);
+	if (r < 0 || (r = check_owner(blob, ref, err)) < 0)
 		return r;
 	_cleanup_(secbuf_release) secbuf key = { 0 };
 	if ((r = load_key(dir, false, &key, err)) < 0)
@@ -171,12 +199,13 @@ int secret_store_get(const char *dir, const char *name, secbuf *out, secret_info
 	return 0;
 }
 
-int secret_store_info(const char *dir, const char *name, secret_info *out, cerr *err)
+int secret_store_info(const char *dir, const secret_ref *ref, secret_info *out, cerr *err)
 {
+	const char *name = ref->name;
 	if (!secret_name_valid(name))
 		return cerr_set(err, ENOENT, "no such secret: %s", name);
 	char path[PATH_MAX];
-	path_of(path, sizeof(path), dir, name);
+	path_of(path, sizeof(path), dir, ref);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? cerr_set(err, ENOENT, "no such secret: %s", name) : cerr_sys(err, errno, "%s", path);
@@ -185,12 +214,23 @@ int secret_store_info(const char *dir, const char *name, secret_info *out, cerr 
 	if (fstat(fd, &st) < 0 || st.st_size < PRE_LEN || read(fd, hdr, HDR_LEN) != HDR_LEN || memcmp(hdr, MAGIC, 8))
 		return cerr_set(err, EBADMSG, "%s: not a corral secret", path);
 	info_of(hdr, name, (size_t)st.st_size - PRE_LEN, out);
-	return 0;
+	return check_owner(hdr, ref, err);
 }
 
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const secret_info *)a)->name, ((const secret_info *)b)->name);
+}
+
+/* A store file's name, NAME.secret or NAME@UID.secret, as its ref */
+static bool ref_of_file(const char *file, secret_ref *out)
+{
+	size_t len = strlen(file), sl = strlen(SECRET_SUFFIX);
+	char stem[SECRET_NAME_MAX + 16];
+	if (len <= sl || !streq(file + len - sl, SECRET_SUFFIX) || len - sl >= sizeof(stem))
+		return false;
+	snprintf(stem, sizeof(stem), "%.*s", (int)(len - sl), file);
+	return secret_ref_parse(stem, 0, out);
 }
 
 int secret_store_list(const char *dir, secret_info **out, size_t *n, cerr *err)
@@ -204,11 +244,9 @@ int secret_store_list(const char *dir, secret_info **out, size_t *n, cerr *err)
 	size_t cap = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) && *n < SECRET_MAX_COUNT) {
-		size_t len = strlen(e->d_name), sl = strlen(SECRET_SUFFIX);
-		if (len <= sl || !streq(e->d_name + len - sl, SECRET_SUFFIX) || len - sl > SECRET_NAME_MAX)
+		secret_ref ref;
+		if (!ref_of_file(e->d_name, &ref))
 			continue;
-		char name[SECRET_NAME_MAX + 1];
-		snprintf(name, sizeof(name), "%.*s", (int)(len - sl), e->d_name);
 		if (*n == cap) {
 			secret_info *g = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
 			if (!g)
@@ -216,7 +254,7 @@ int secret_store_list(const char *dir, secret_info **out, size_t *n, cerr *err)
 			v = g;
 		}
 		_cleanup_cerr_ cerr e2 = { 0 };
-		if (secret_store_info(dir, name, &v[*n], &e2) == 0)
+		if (secret_store_info(dir, &ref, &v[*n], &e2) == 0)
 			(*n)++;
 		/* a stray file is not a secret */
 	}
@@ -226,14 +264,46 @@ int secret_store_list(const char *dir, secret_info **out, size_t *n, cerr *err)
 	return 0;
 }
 
-int secret_store_remove(const char *dir, const char *name, cerr *err)
+int secret_store_remove(const char *dir, const secret_ref *ref, cerr *err)
 {
-	if (!secret_name_valid(name))
-		return cerr_set(err, ENOENT, "no such secret: %s", name);
+	if (!secret_name_valid(ref->name))
+		return cerr_set(err, ENOENT, "no such secret: %s", ref->name);
 	char path[PATH_MAX];
-	path_of(path, sizeof(path), dir, name);
+	path_of(path, sizeof(path), dir, ref);
 	if (unlink(path) < 0)
-		return errno == ENOENT ? cerr_set(err, ENOENT, "no such secret: %s", name) : cerr_sys(err, errno, "%s", path);
+		return errno == ENOENT ? cerr_set(err, ENOENT, "no such secret: %s", ref->name)
+				       : cerr_sys(err, errno, "%s", path);
 	int r = fsync_dir(dir);
+	return r < 0 ? cerr_sys(err, -r, "%s", dir) : 0;
+}
+
+int secret_store_migrate(const char *dir, cerr *err)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : cerr_sys(err, errno, "%s", dir);
+	struct dirent *e;
+	size_t moved = 0;
+	while ((e = readdir(d))) {
+		secret_ref ref;
+		if (!ref_of_file(e->d_name, &ref) || ref.owner) /* a member's has its own name already */
+			continue;
+		char from[PATH_MAX], to[PATH_MAX];
+		path_of(from, sizeof(from), dir, &ref);
+		_cleanup_close_ int fd = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		unsigned char hdr[HDR_LEN];
+		secret_info info;
+		if (fd < 0 || read(fd, hdr, HDR_LEN) != HDR_LEN || memcmp(hdr, MAGIC, 8))
+			continue; /* a stray file is not a secret */
+		info_of(hdr, ref.name, 0, &info);
+		if (!info.owner)
+			continue; /* root's */
+		ref.owner = info.owner;
+		path_of(to, sizeof(to), dir, &ref);
+		if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) < 0)
+			return cerr_sys(err, errno, "%s: to %s", from, to);
+		moved++;
+	}
+	int r = moved ? fsync_dir(dir) : 0;
 	return r < 0 ? cerr_sys(err, -r, "%s", dir) : 0;
 }

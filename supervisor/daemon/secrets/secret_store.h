@@ -1,4 +1,6 @@
-/* The secret store: <state-dir>/secrets/<NAME>.secret, each value sealed
+/* The secret store: <state-dir>/secrets/<NAME>.secret for root's, and
+ * <NAME>@<UID>.secret for a member's (each owner's names are its own,
+ * owned_name.h), each value sealed
  * with AES-256-GCM under the host key <state-dir>/secrets/key (32 random
  * bytes, 0600, made on first use), with its own random nonce, and its name
  * and header bound as additional data: a file renamed to another name, or
@@ -19,6 +21,7 @@
 #include <stdint.h>
 #include "common/error.h"
 #include "common/secmem.h"
+#include <sys/types.h>
 #include "supervisor/daemon/spec/spec_secrets.h"
 
 #define SECRET_MAX_SIZE (1u << 20)
@@ -34,16 +37,28 @@ typedef struct secret_info {
 	uint32_t owner; /* the uid that made it: a peer other than root sees only its own */
 } secret_info;
 
+/* A secret's name and its owner's uid. */
+typedef struct secret_ref {
+	uint32_t owner;
+	char name[SECRET_NAME_MAX + 1];
+} secret_ref;
+
 /* Its identity into buf (SECRET_ID_MAX bytes). */
 void secret_id(const secret_info *info, char *buf, size_t n);
-/* Seal value as name into the file; -EEXIST when the name is taken. */
-int secret_store_put(const char *dir, const char *name, uint32_t owner, const unsigned char *value, size_t n,
-		     cerr *err);
+/* ref as viewer names it (owned_name.h): NAME its own, NAME@UID root's way
+ * to a member's; false when it names no secret, or a member another's. */
+bool secret_ref_parse(const char *ref, uid_t viewer, secret_ref *out);
+/* Seal value as ref into its file; -EEXIST when its owner holds the name. */
+int secret_store_put(const char *dir, const secret_ref *ref, const unsigned char *value, size_t n, cerr *err);
 /* The clear value into out (secbuf_release it), and when info is not NULL
  * what its authenticated header says; -ENOENT when unknown, -EBADMSG when
- * it does not authenticate. */
-int secret_store_get(const char *dir, const char *name, secbuf *out, secret_info *info, cerr *err);
-int secret_store_info(const char *dir, const char *name, secret_info *out, cerr *err);
-/* Every secret, sorted by name (*out the caller's to free). */
+ * it does not authenticate (or its header names another owner). */
+int secret_store_get(const char *dir, const secret_ref *ref, secbuf *out, secret_info *info, cerr *err);
+int secret_store_info(const char *dir, const secret_ref *ref, secret_info *out, cerr *err);
+/* Every owner's secrets, sorted by name (*out the caller's to free). */
 int secret_store_list(const char *dir, secret_info **out, size_t *n, cerr *err);
-int secret_store_remove(const char *dir, const char *name, cerr *err);
+int secret_store_remove(const char *dir, const secret_ref *ref, cerr *err);
+/* A store written when names were one for all owners: a member's
+ * <NAME>.secret (its owner in its sealed header) becomes <NAME>@<UID>.secret.
+ * Its name, and so its seal, stays. */
+int secret_store_migrate(const char *dir, cerr *err);

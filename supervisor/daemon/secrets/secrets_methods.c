@@ -11,6 +11,8 @@
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
 #include "supervisor/api/sv_reply.h"
+#include "supervisor/api/owned_name.h"
+#include "common/log.h"
 #include "common/base64.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -30,11 +32,18 @@ void secrets_dir(const corrald *d, char *buf, size_t n)
 	snprintf(buf, n, "%s/secrets", d->cfg->state_dir);
 }
 
-/* Root sees every secret; another peer (a group member) only its own,
- * and the others are "no such secret" to it. */
-static bool visible_to(const secret_info *info, const peer_cred *peer)
+void secrets_start(corrald *d)
 {
-	return owner_may(peer, (uid_t)info->owner);
+	char dir[PATH_MAX];
+	secrets_dir(d, dir, sizeof(dir));
+	_cleanup_cerr_ cerr err = { 0 };
+	if (secret_store_migrate(dir, &err) < 0 || secrets_logins_migrate(d, &err) < 0)
+		log_warn("secrets: %s", cerr_msg(&err));
+}
+
+bool secrets_ref_for(const char *ref, const peer_cred *peer, secret_ref *out)
+{
+	return secret_ref_parse(ref, peer ? peer->uid : 0, out) && owner_may(peer, (uid_t)out->owner);
 }
 
 int secrets_check_refs(const corrald *d, const peer_cred *peer, ctr_spec *s, const char **missing, json_fault *f)
@@ -43,13 +52,14 @@ int secrets_check_refs(const corrald *d, const peer_cred *peer, ctr_spec *s, con
 	secrets_dir(d, dir, sizeof(dir));
 	for (size_t i = 0; i < s->n_secrets; i++) {
 		secret_info info;
+		secret_ref ref;
 		_cleanup_cerr_ cerr err = { 0 };
 		char p[JSON_PATH_MAX], field[JSON_PATH_MAX];
 		json_path(field, json_path_idx(p, "spec.secrets", i), "name");
-		int r = secret_store_info(dir, s->secrets[i].name, &info, &err);
+		int r = secrets_ref_for(s->secrets[i].name, peer, &ref) ? secret_store_info(dir, &ref, &info, &err) : -ENOENT;
 		if (r < 0 && r != -ENOENT)
 			return json_fault_set(f, err.code, field, "%s", cerr_msg(&err));
-		if (r < 0 || !visible_to(&info, peer)) {
+		if (r < 0) {
 			*missing = s->secrets[i].name;
 			return 1;
 		}
@@ -66,23 +76,21 @@ int secrets_value_of(corrald *d, uid_t owner, const char *name, secbuf *out, cer
 {
 	char dir[PATH_MAX];
 	secrets_dir(d, dir, sizeof(dir));
-	secret_info info;
-	peer_cred as = { .uid = owner };
-	int r = secret_store_get(dir, name, out, &info, err);
-	if (r < 0)
-		return r;
-	if (!visible_to(&info, &as)) {
-		secbuf_release(out);
+	secret_ref ref;
+	if (!secrets_ref_for(name, &(peer_cred){ .uid = owner }, &ref))
 		return cerr_set(err, ENOENT, "no such secret: %s", name);
-	}
-	return 0;
+	return secret_store_get(dir, &ref, out, NULL, err);
 }
 
-static void gen_secret(yajl_gen g, const secret_info *s)
+/* s as viewer is shown it: its name (a member's NAME@UID to root), its
+ * owner */
+static void gen_secret(yajl_gen g, const secret_info *s, const peer_cred *viewer)
 {
-	char created[64];
+	char created[64], name[SECRET_NAME_MAX + 16];
 	rfc3339_ns(s->created_ns, created, sizeof(created));
-	jg_object(g, JG_STR("name", s->name), JG_INT("size", (long long)s->size), JG_STR("created", created), JG_END);
+	owned_name_shown(s->name, s->owner, viewer->uid, name, sizeof(name));
+	jg_object(g, JG_STR("name", name), JG_INT("owner", (long long)s->owner), JG_INT("size", (long long)s->size),
+		  JG_STR("created", created), JG_END);
 }
 
 /* The value, out of its base64 text, which is wiped at once: before any
@@ -133,18 +141,20 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 	policy_violation qv;
 	if (quota_admit(d, vl_call_peer(call), QUOTA_SECRETS, mine, 1, "name", &qv) == POLICY_REFUSED)
 		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "SecretCreate", &qv, &(sv_fault){ 0 }));
-	int r = secret_store_put(dir, name, uid, v.p, (size_t)n, &err);
+	secret_ref ref = { .owner = uid };
+	snprintf(ref.name, sizeof(ref.name), "%s", name);
+	int r = secret_store_put(dir, &ref, v.p, (size_t)n, &err);
 	if (r == -EEXIST)
 		return sv_secret_exists(call, name);
 	secret_info info;
-	if (r < 0 || secret_store_info(dir, name, &info, &err) < 0)
+	if (r < 0 || secret_store_info(dir, &ref, &info, &err) < 0)
 		return sv_internal_err(call, &err);
 	events_publish(d->events, EV_OWNER(vl_call_peer(call)->uid), "secret", "create", name, name, NULL, 0);
 	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);
 	jg_key(g, "secret");
-	gen_secret(g, &info);
+	gen_secret(g, &info, vl_call_peer(call));
 	return sv_reply_close(call, g);
 }
 
@@ -165,8 +175,8 @@ int sv_secret_list(vl_call *call, yajl_val params, void *ud)
 	jg_key(g, "secrets");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < n; i++)
-		if (visible_to(&v[i], vl_call_peer(call)))
-			gen_secret(g, &v[i]);
+		if (owner_may(vl_call_peer(call), (uid_t)v[i].owner))
+			gen_secret(g, &v[i], vl_call_peer(call));
 	yajl_gen_array_close(g);
 	return sv_reply_close(call, g);
 }
@@ -181,7 +191,9 @@ static ctr *user_of(corrald *d, const secret_info *info)
 		if (c->status != CS_EXITED)
 			for (size_t i = 0; i < c->spec.n_secrets; i++) {
 				const ctr_secret *s = &c->spec.secrets[i];
-				if (streq(s->name, info->name) && (!s->id || streq(s->id, id)))
+				secret_ref ref;
+				if (secret_ref_parse(s->name, c->owner, &ref) && ref.owner == info->owner &&
+				    streq(ref.name, info->name) && (!s->id || streq(s->id, id)))
 					return c;
 			}
 	return NULL;
@@ -199,25 +211,27 @@ int sv_secret_remove(vl_call *call, yajl_val params, void *ud)
 	secrets_dir(d, dir, sizeof(dir));
 	_cleanup_cerr_ cerr err = { 0 };
 	secret_info info;
-	if (secret_store_info(dir, name, &info, &err) < 0 || !visible_to(&info, vl_call_peer(call)))
+	secret_ref ref;
+	if (!secrets_ref_for(name, vl_call_peer(call), &ref) || secret_store_info(dir, &ref, &info, &err) < 0)
 		return sv_no_such_secret(call, name);
 	ctr *c = user_of(d, &info);
 	if (c && !force) { /* the container is named only to a peer that may see it */
 		bool shown = ctr_visible_to(c, vl_call_peer(call));
 		char why[256];
+		char cname[256];
 		if (shown)
 			snprintf(why, sizeof(why), "secret %s is used by container %s (%s): remove that first, or force",
-				 name, c->name, ctr_status_str[c->status]);
+				 name, ctr_shown_name(c, vl_call_peer(call), cname, sizeof(cname)), ctr_status_str[c->status]);
 		else
 			snprintf(why, sizeof(why), "secret %s is used by another user's container: remove it with force",
 				 name);
 		return sv_invalid_state(call, shown ? c->id : name, "in-use", why);
 	}
-	int r = secret_store_remove(dir, name, &err);
+	int r = secret_store_remove(dir, &ref, &err);
 	if (r == -ENOENT)
 		return sv_no_such_secret(call, name);
 	if (r < 0)
 		return sv_internal_err(call, &err);
-	events_publish(d->events, EV_OWNER(info.owner), "secret", "remove", name, name, NULL, 0);
+	events_publish(d->events, EV_OWNER(info.owner), "secret", "remove", ref.name, ref.name, NULL, 0);
 	return vl_call_reply(call, NULL);
 }

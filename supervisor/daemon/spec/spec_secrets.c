@@ -18,6 +18,17 @@ bool secret_name_valid(const char *n)
 	return true;
 }
 
+bool secret_ref_valid(const char *ref)
+{
+	size_t len = strcspn(ref, "@"); /* the owner's part is the store's to read */
+	char name[SECRET_NAME_MAX + 1];
+	if (len > SECRET_NAME_MAX)
+		return false;
+	memcpy(name, ref, len);
+	name[len] = '\0';
+	return secret_name_valid(name);
+}
+
 void secrets_spec_release(ctr_spec *s)
 {
 	for (size_t i = 0; i < s->n_secrets; i++) {
@@ -38,8 +49,8 @@ static int get_target(yajl_val m, const char *path, ctr_secret *cs, json_fault *
 	int r = json_get_str(m, path, "target", JSON_BOUNDED, &t, f);
 	if (r < 0)
 		return r;
-	if (!t)
-		r = asprintf(&cs->target, SECRETS_DIR_IN_CTR "/%s", cs->name);
+	if (!t) /* its name without a member's @UID */
+		r = asprintf(&cs->target, SECRETS_DIR_IN_CTR "/%.*s", (int)strcspn(cs->name, "@"), cs->name);
 	else if (t[0] == '/')
 		r = (cs->target = strdup(t)) ? 0 : -1;
 	else if (secret_name_valid(t))
@@ -68,9 +79,10 @@ static int get_one(yajl_val m, const char *path, ctr_secret *cs, json_fault *f)
 	    (r = json_check_keys(m, path, keys, "unknown field", f)) < 0 ||
 	    (r = json_dup_str(m, path, "name", JSON_REQUIRED | JSON_BOUNDED, &cs->name, f)) < 0)
 		return r;
-	if (!secret_name_valid(cs->name))
+	if (!secret_ref_valid(cs->name))
 		return json_fault_set(f, EINVAL, json_path(field, path, "name"),
-				      "must be 1-%d letters, digits, '_', '.' or '-', starting with a letter or digit",
+				      "must be 1-%d letters, digits, '_', '.' or '-', starting with a letter or digit "
+				      "(and root's @UID for a member's)",
 				      SECRET_NAME_MAX);
 	if ((r = get_target(m, path, cs, f)) < 0)
 		return r;

@@ -13,6 +13,9 @@
 
 /* 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. */
 bool secret_name_valid(const char *name);
+/* A spec's reference: a name, or root's NAME@UID for a member's secret
+ * (its @UID, and who may use which, the store's to say). */
+bool secret_ref_valid(const char *ref);
 
 int secrets_spec_parse(yajl_val cspec_json, ctr_spec *s, json_fault *f);
 void secrets_spec_release(ctr_spec *s);
