@@ -16,6 +16,17 @@ start_with_image() {
 	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
 }
 
+# corrald that lets in the group of gid 65534, with the image t:1; member:
+# uid 65534's corralctl, of that group
+start_with_members() {
+	chmod 755 "$T"
+	MGROUP=$(getent group 65534 | cut -d: -f1)
+	[ -n "$MGROUP" ] || skip "no group with gid 65534"
+	start_sv --group "$MGROUP"
+	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
+}
+member() { setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK" "$@"; }
+
 # a value no one else has: 32 random hex digits
 random_value() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
@@ -180,36 +191,30 @@ test_svsec_rm_of_a_secret_in_use_is_refused() {
 # it made; root's are "no such secret" to it (corrald(8) SECURITY).
 test_svsec_a_member_has_only_its_own() {
 	trap cleanup_sv EXIT
-	chmod 755 "$T"
-	local g
-	g=$(getent group 65534 | cut -d: -f1)
-	[ -n "$g" ] || skip "no group with gid 65534"
-	start_sv --group "$g"
-	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
-	local member=(setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK")
+	start_with_members
 	printf 'roots-value\n' | ctl secret create rootdb - >/dev/null
-	printf 'members-value\n' | "${member[@]}" secret create mine - >/dev/null
-	assert_eq "$("${member[@]}" --json secret ls | jq -r 'map(.name) | join(",")')" mine "a member lists its own"
+	printf 'members-value\n' | member secret create mine - >/dev/null
+	assert_eq "$(member --json secret ls | jq -r 'map(.name) | join(",")')" mine "a member lists its own"
 	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" "mine@65534,rootdb" \
 		"root lists all, a member's as NAME@UID"
 	local out rc=0
-	out=$("${member[@]}" run --rm --secret rootdb t:1 cat /run/secrets/rootdb 2>&1) || rc=$?
+	out=$(member run --rm --secret rootdb t:1 cat /run/secrets/rootdb 2>&1) || rc=$?
 	assert_eq "$rc" 125 "a member may not use root's secret"
 	assert_contains "$out" "no such secret: rootdb" "it does not exist for the member"
 	assert_not_contains "$out" "roots-value" "and its value is not shown"
 	rc=0
-	"${member[@]}" secret rm rootdb >/dev/null 2>&1 || rc=$?
+	member secret rm rootdb >/dev/null 2>&1 || rc=$?
 	assert_eq "$rc" 125 "a member may not remove root's secret"
 	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" "mine@65534,rootdb" "root's is still there"
-	assert_eq "$("${member[@]}" run --rm --secret mine t:1 cat /run/secrets/mine)" members-value "its own it may use"
+	assert_eq "$(member run --rm --secret mine t:1 cat /run/secrets/mine)" members-value "its own it may use"
 	# each owner's names are its own: the member's rootdb is its own, root's
 	# stays root's, and neither container gets the other's value
-	printf 'planted\n' | "${member[@]}" secret create rootdb - >/dev/null || fail "the member's own rootdb"
+	printf 'planted\n' | member secret create rootdb - >/dev/null || fail "the member's own rootdb"
 	assert_eq "$(ctl run --rm --secret rootdb t:1 cat /run/secrets/rootdb)" roots-value "root's container, root's rootdb"
-	assert_eq "$("${member[@]}" run --rm --secret rootdb t:1 cat /run/secrets/rootdb)" planted "the member's, its own"
+	assert_eq "$(member run --rm --secret rootdb t:1 cat /run/secrets/rootdb)" planted "the member's, its own"
 	assert_eq "$(ctl run --rm --secret rootdb@65534 t:1 cat /run/secrets/rootdb)" planted "root names the member's NAME@UID"
 	ctl secret rm rootdb@65534 >/dev/null || fail "root removes the member's by NAME@UID"
-	"${member[@]}" secret rm mine >/dev/null
+	member secret rm mine >/dev/null
 	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" rootdb "and remove"
 }
 
@@ -222,12 +227,7 @@ test_svsec_a_member_has_only_its_own() {
 # owner).
 test_svsec_a_secret_made_again_under_its_name_is_not_delivered() {
 	trap cleanup_sv EXIT
-	chmod 755 "$T"
-	local g
-	g=$(getent group 65534 | cut -d: -f1)
-	[ -n "$g" ] || skip "no group with gid 65534"
-	start_sv --group "$g"
-	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
+	start_with_members
 	local a=(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
 	local b=(setpriv --reuid 4242 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
 	printf 'a-value\n' | "${a[@]}" secret create tok - >/dev/null
@@ -284,20 +284,14 @@ test_svsec_a_secret_made_again_under_its_name_is_not_delivered() {
 # it, root is shown it as NAME@UID, and root's own NAME is free.
 test_svsec_a_store_before_owners_names_is_moved_to_them() {
 	trap cleanup_sv EXIT
-	chmod 755 "$T"
-	local g
-	g=$(getent group 65534 | cut -d: -f1)
-	[ -n "$g" ] || skip "no group with gid 65534"
-	start_sv --group "$g"
-	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
-	local member=(setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK")
-	printf 'members-value\n' | "${member[@]}" secret create old - >/dev/null
+	start_with_members
+	printf 'members-value\n' | member secret create old - >/dev/null
 	stop_sv
 	mv "$STATE_D/secrets/old@65534.secret" "$STATE_D/secrets/old.secret" # as such a store had it
-	start_sv --group "$g"
+	start_sv --group "$MGROUP"
 	[ -e "$STATE_D/secrets/old@65534.secret" ] && [ ! -e "$STATE_D/secrets/old.secret" ] ||
 		fail "not moved: $(ls "$STATE_D/secrets")"
-	assert_eq "$("${member[@]}" run --rm --secret old t:1 cat /run/secrets/old)" members-value "the member's, still"
+	assert_eq "$(member run --rm --secret old t:1 cat /run/secrets/old)" members-value "the member's, still"
 	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" "old@65534" "root is shown it as NAME@UID"
 	printf 'roots-value\n' | ctl secret create old - >/dev/null || fail "root's own old"
 	assert_eq "$(ctl run --rm --secret old t:1 cat /run/secrets/old)" roots-value "root's old is root's"
