@@ -21,8 +21,11 @@ static void logins_dir(const corrald *d, char *buf, size_t n)
 	snprintf(buf, n, "%s/logins", d->cfg->state_dir);
 }
 
-static int login_name(uid_t owner, const char *registry, secret_ref *out, cerr *err)
+/* owner's login to registry: the store's directory, and its name there */
+static int login_of(const corrald *d, uid_t owner, const char *registry, char dir[PATH_MAX], secret_ref *out,
+		    cerr *err)
 {
+	logins_dir(d, dir, PATH_MAX);
 	out->owner = (uint32_t)owner;
 	int w = snprintf(out->name, sizeof(out->name), "%u-%s", (unsigned)owner, registry);
 	if (w < 0 || (size_t)w >= sizeof(out->name) || strchr(registry, '_'))
@@ -37,8 +40,7 @@ int secrets_login_put(corrald *d, uid_t owner, const char *registry, const char 
 {
 	char dir[PATH_MAX];
 	secret_ref name;
-	logins_dir(d, dir, sizeof(dir));
-	int r = login_name(owner, registry, &name, err);
+	int r = login_of(d, owner, registry, dir, &name, err);
 	if (r < 0)
 		return r;
 	r = secret_store_remove(dir, &name, err);
@@ -51,11 +53,8 @@ int secrets_login_remove(corrald *d, uid_t owner, const char *registry, cerr *er
 {
 	char dir[PATH_MAX];
 	secret_ref name;
-	logins_dir(d, dir, sizeof(dir));
-	int r = login_name(owner, registry, &name, err);
-	if (r < 0)
-		return r;
-	if ((r = secret_store_remove(dir, &name, err)) == -ENOENT)
+	int r = login_of(d, owner, registry, dir, &name, err);
+	if (r == 0 && (r = secret_store_remove(dir, &name, err)) == -ENOENT)
 		return cerr_set(err, ENOENT, "not logged in to %s", registry);
 	return r;
 }
