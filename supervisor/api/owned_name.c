@@ -38,12 +38,19 @@ bool owned_uid_parse(const char *s, uid_t *out)
 	return true;
 }
 
-bool owned_name_parse(const char *ref, uid_t viewer, uid_t *owner, size_t *len)
+bool owned_name_parse(const char *ref, uid_t viewer, uid_t *owner, char *name, size_t n)
 {
 	*owner = viewer;
 	const char *at = strrchr(ref, OWNED_NAME_MARK);
-	*len = at ? (size_t)(at - ref) : strlen(ref);
-	if (at && !owned_uid_parse(at + 1, owner))
+	size_t len = at ? (size_t)(at - ref) : strlen(ref);
+	if ((at && !owned_uid_parse(at + 1, owner)) || len >= n)
 		return false;
+	memcpy(name, ref, len);
+	name[len] = '\0';
 	return viewer == 0 || *owner == viewer; /* a member names its own only */
+}
+
+bool owned_type(const char *type)
+{
+	return !strcmp(type, "container") || !strcmp(type, "volume") || !strcmp(type, "secret");
 }

@@ -17,7 +17,10 @@ const char *owned_name_shown(const char *name, uid_t owner, uid_t viewer, char *
 const char *owned_event_name(yajl_val ev, uid_t viewer, char *buf, size_t n);
 /* "<uid>"'s uid: its digits, a member's (not 0) */
 bool owned_uid_parse(const char *s, uid_t *out);
-/* ref as viewer names it: *owner (viewer's own for a bare NAME) and the
- * length of its NAME; false when its @UID is no member's uid, or a
- * member's names another owner */
-bool owned_name_parse(const char *ref, uid_t viewer, uid_t *owner, size_t *len);
+/* ref as viewer names it: *owner (viewer's own for a bare NAME) and its
+ * NAME into name (n bytes); false when its @UID is no member's uid, a
+ * member's names another owner, or NAME does not fit */
+bool owned_name_parse(const char *ref, uid_t viewer, uid_t *owner, char *name, size_t n);
+/* Whether an event's type is of objects with owned names (a container, a
+ * volume, a secret) */
+bool owned_type(const char *type);

@@ -114,7 +114,7 @@ static void print_event(yajl_val e)
 	const char *type = ctl_str(e, "type"), *id = ctl_str(e, "id"), *name = ctl_str(e, "name");
 	char shown[512];
 	int id_width = 12; /* a container's or image's: as ps shows it */
-	if (streq(type, "volume") || streq(type, "container") || streq(type, "secret")) /* root: a member's NAME@UID */
+	if (owned_type(type)) /* root is shown a member's as NAME@UID */
 		name = owned_event_name(e, getuid(), shown, sizeof(shown));
 	if (streq(type, "volume")) {
 		id = name;

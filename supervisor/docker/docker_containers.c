@@ -21,11 +21,11 @@
  * filter's values, and ANDs labels). */
 static bool match_any(yajl_val filters, const char *key, yajl_val c, uid_t viewer)
 {
-	char name[512];
-	dk_owned_name(c, viewer, name, sizeof(name));
 	const char *f = dk_filter_value(filters, key, 0);
 	if (!f)
 		return true;
+	char name[512];
+	dk_owned_name(c, viewer, name, sizeof(name));
 	for (size_t i = 0; (f = dk_filter_value(filters, key, i)); i++) {
 		if (streq(key, "status") && streq(f, dk_str(json_get(c, "state"), "status")))
 			return true;

@@ -72,7 +72,7 @@ static void put_event(dk_pump *p, events_ctx *x, yajl_val ev)
 	const char *action = docker_action(type, dk_str(ev, "action"));
 	yajl_val attrs = json_get(ev, "attributes");
 	char shown[512];
-	if (streq(type, "volume") || streq(type, "container")) /* root is shown a member's as NAME@UID */
+	if (owned_type(type)) /* root is shown a member's as NAME@UID */
 		name = owned_event_name(ev, x->viewer, shown, sizeof(shown));
 	if (streq(type, "volume"))
 		id = name;

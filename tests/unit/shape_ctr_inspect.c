@@ -123,21 +123,24 @@ static void test_owned_event_names(void **state)
 static void test_owned_name_parse(void **state)
 {
 	uid_t owner;
-	size_t len;
-	assert_true(owned_name_parse("web", 0, &owner, &len));
+	char name[8];
+	assert_true(owned_name_parse("web", 0, &owner, name, sizeof(name)));
 	assert_int_equal(owner, 0);
-	assert_int_equal(len, 3);
-	assert_true(owned_name_parse("web@4141", 0, &owner, &len));
+	assert_string_equal(name, "web");
+	assert_true(owned_name_parse("web@4141", 0, &owner, name, sizeof(name)));
 	assert_int_equal(owner, 4141);
-	assert_int_equal(len, 3);
-	assert_true(owned_name_parse("web", 4141, &owner, &len));
+	assert_string_equal(name, "web");
+	assert_true(owned_name_parse("web", 4141, &owner, name, sizeof(name)));
 	assert_int_equal(owner, 4141);
-	assert_true(owned_name_parse("web@4141", 4141, &owner, &len));
-	assert_false(owned_name_parse("web@4242", 4141, &owner, &len)); /* another member's */
-	assert_false(owned_name_parse("web@0", 4141, &owner, &len));    /* root's: no member's uid */
-	assert_false(owned_name_parse("web@0", 0, &owner, &len));
-	assert_false(owned_name_parse("web@x", 0, &owner, &len));
-	assert_false(owned_name_parse("web@", 0, &owner, &len));
+	assert_true(owned_name_parse("web@4141", 4141, &owner, name, sizeof(name)));
+	assert_false(owned_name_parse("web@4242", 4141, &owner, name, sizeof(name))); /* another member's */
+	assert_false(owned_name_parse("web@0", 4141, &owner, name, sizeof(name)));    /* root's: no member's uid */
+	assert_false(owned_name_parse("web@0", 0, &owner, name, sizeof(name)));
+	assert_false(owned_name_parse("web@x", 0, &owner, name, sizeof(name)));
+	assert_false(owned_name_parse("web@", 0, &owner, name, sizeof(name)));
+	assert_false(owned_name_parse("toolongname@4141", 0, &owner, name, sizeof(name))); /* no room */
+	assert_true(owned_type("container") && owned_type("volume") && owned_type("secret"));
+	assert_false(owned_type("image") || owned_type("network"));
 	/* Docker's Name, and a container's name in root's list */
 	_cleanup_json_ yajl_val c = NULL;
 	cerr err = { 0 };

@@ -150,12 +150,12 @@ static bool name_is(const char *filter, const struct event *e, const peer_cred *
 		return true;
 	if (!e->name)
 		return false;
-	if (!streq(e->type, "container") && !streq(e->type, "volume") && !streq(e->type, "secret"))
+	if (!owned_type(e->type))
 		return streq(e->name, filter);
 	uid_t owner;
-	size_t len;
-	return owned_name_parse(filter, peer ? peer->uid : 0, &owner, &len) && owner == e->who.uid &&
-	       strlen(e->name) == len && !strncmp(e->name, filter, len);
+	char name[256];
+	return owned_name_parse(filter, peer ? peer->uid : 0, &owner, name, sizeof(name)) && owner == e->who.uid &&
+	       streq(e->name, name);
 }
 
 static bool container_is(const char *filter, const struct event *e, const peer_cred *peer)

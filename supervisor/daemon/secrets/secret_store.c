@@ -29,12 +29,9 @@ void secret_id(const secret_info *info, char *buf, size_t n)
 bool secret_ref_parse(const char *ref, uid_t viewer, secret_ref *out)
 {
 	uid_t owner;
-	size_t len;
-	if (!owned_name_parse(ref, viewer, &owner, &len) || len > SECRET_NAME_MAX)
+	if (!owned_name_parse(ref, viewer, &owner, out->name, sizeof(out->name)))
 		return false;
 	out->owner = (uint32_t)owner;
-	memcpy(out->name, ref, len);
-	out->name[len] = '\0';
 	return secret_name_valid(out->name);
 }
 

@@ -32,12 +32,7 @@ void vol_dir(const corrald *d, uid_t owner, char *buf, size_t n)
 bool vol_ref_parse(const peer_cred *peer, const char *ref, vol_ref *out)
 {
 	*out = (vol_ref){ 0 };
-	size_t len;
-	if (!owned_name_parse(ref, peer->uid, &out->owner, &len) || len > VOL_NAME_MAX)
-		return false;
-	memcpy(out->name, ref, len);
-	out->name[len] = '\0';
-	return vol_name_valid(out->name);
+	return owned_name_parse(ref, peer->uid, &out->owner, out->name, sizeof(out->name)) && vol_name_valid(out->name);
 }
 
 int vol_discard(struct corrald *d, uid_t owner, const char *name, cerr *err)

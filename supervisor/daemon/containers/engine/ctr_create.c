@@ -203,7 +203,7 @@ static int check_spec(corrald *d, const peer_cred *peer, ctr *c, bool own_ids, c
 	 * mount that namespace's /proc */
 	if (c->spec.pid_ns == CTR_NS_CONTAINER) {
 		ctr *target = *pid_target = ctr_find_for(d, c->spec.pid_target, peer);
-		if (!target || !ctr_visible_to(target, peer))
+		if (!target)
 			return sv_fault_invalid(fault, "spec.pidNamespace", "no such container");
 		if (!ctr_alive(target) || target->pid <= 0)
 			return sv_fault_invalid(fault, "spec.pidNamespace", "that container is not running");

@@ -39,13 +39,9 @@ ctr *ctr_by_name(corrald *d, uid_t owner, const char *name)
 static ctr *by_ref_name(corrald *d, const char *ref, const peer_cred *peer)
 {
 	uid_t owner;
-	size_t len;
 	char name[CTR_NAME_MAX + 1];
-	if (!owned_name_parse(ref, peer ? peer->uid : 0, &owner, &len) || len > CTR_NAME_MAX)
-		return NULL;
-	memcpy(name, ref, len);
-	name[len] = '\0';
-	return ctr_by_name(d, owner, name);
+	return owned_name_parse(ref, peer ? peer->uid : 0, &owner, name, sizeof(name)) ? ctr_by_name(d, owner, name)
+											: NULL;
 }
 
 ctr *ctr_by_id(const corrald *d, const char *id)
