@@ -4,7 +4,7 @@
 # key/value state, its idle timeout, and what its removal takes back.
 # Tests with a network run corrald in a network namespace of their own
 # (network_lib.sh's start_sv_netns): the host's network is never touched.
-# time: about 100 s (15 cases), each with a corrald of its own: sessions' shared namespaces, members and idle timeouts
+# time: about 100 s (16 cases), each with a corrald of its own: sessions' shared namespaces, members and idle timeouts
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
@@ -290,7 +290,7 @@ test_svs_state_is_not_given_to_another_owners_session() {
 	# expiry takes the state by default: b reads nothing of a's
 	"${a[@]}" session create exp --share uts --idle-timeout 1s >/dev/null
 	"${a[@]}" session state set exp tok '"a-secret"' >/dev/null
-	wait_for 6 session_gone exp
+	wait_for 6 session_gone exp@65534
 	wait_for 5 sh -c "[ ! -e $STATE_D/sessions/exp ]"
 	"${b[@]}" session create exp --share uts >/dev/null
 	out=$("${b[@]}" session state get exp tok 2>&1) && fail "b read a's expired session's state: $out"
@@ -299,7 +299,7 @@ test_svs_state_is_not_given_to_another_owners_session() {
 	# a state b planted and kept is not found by root's session, nor a's
 	"${b[@]}" session create plant --share uts --idle-timeout 1s --rm-state=false >/dev/null
 	"${b[@]}" session state set plant admin true >/dev/null
-	wait_for 6 session_gone plant
+	wait_for 6 session_gone plant@4242
 	wait_for 5 sh -c "[ -f $STATE_D/sessions/plant/state.json ]"
 	ctl session create plant --share uts >/dev/null
 	assert_eq "$(ctl --json session state ls plant | jq length)" 0 "root's new session starts empty"
@@ -335,7 +335,7 @@ test_svs_group_member_sees_its_own() {
 	ctl session create roots --share uts >/dev/null
 	"${member[@]}" session create mine --share uts >/dev/null || fail "a member could not create a session"
 	assert_eq "$("${member[@]}" --json session ls | jq -r '.[].name')" mine "a member lists its own only"
-	assert_eq "$(ctl --json session ls | jq -r '.[].name' | sort | tr '\n' ' ')" "mine roots " "root lists all"
+	assert_eq "$(ctl --json session ls | jq -r '.[].name' | sort | tr '\n' ' ')" "mine@65534 roots " "root lists all"
 	local out
 	out=$("${member[@]}" session inspect roots 2>&1) && fail "a member inspected root's session"
 	assert_contains "$out" "roots" "no such session, to a member"
@@ -347,8 +347,8 @@ test_svs_group_member_sees_its_own() {
 	out=$("${member[@]}" session create withpol --broker-policy "$T/p.json" 2>&1) && fail "a member gave a policy file"
 	assert_contains "$out" "only root may give corrald a file" "why"
 	# root may join a member's session; the member still sees only its own containers
-	ctl run -d --name rootc --session mine "$IMG" sleep 100 >/dev/null
-	assert_eq "$(ctl session inspect mine | jq -r '.members | join(" ")')" rootc "root sees its member"
+	ctl run -d --name rootc --session mine@65534 "$IMG" sleep 100 >/dev/null
+	assert_eq "$(ctl session inspect mine@65534 | jq -r '.members | join(" ")')" rootc "root sees its member"
 	assert_eq "$("${member[@]}" session inspect mine | jq -r '.members | join(" ")')" "" "the member does not"
 	ctl rm -f rootc >/dev/null
 	"${member[@]}" session rm mine >/dev/null || fail "a member could not remove its own"
@@ -543,6 +543,60 @@ print(s.recv(65536).rstrip(b"\0").decode())' "$SOCK" "$IMG")
 	out=$(ctl run --network none --session pu "$IMG" true 2>&1) && fail "a member joined a PID namespace without its init"
 	assert_contains "$out" "init has ended" "why"
 	ctl session rm pu >/dev/null
+}
+
+# Root's bare session name is root's own session, never a member's: a
+# member that took the name of root's expired session (or of one root was
+# about to make) had root's next container join its namespaces, state and
+# broker. Root names a member's session NAME@UID, and is shown it so.
+test_svs_roots_bare_name_is_its_own_session() {
+	trap cleanup_sessions EXIT
+	chmod 755 "$T"
+	start_sv_netns --group "$(getent group 65534 | cut -d: -f1)"
+	cp "$FIXTURES/images/test.oci.tar" "$T/img.tar"
+	chmod 644 "$T/img.tar"
+	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	local out t0
+	t0=$(date +%s)
+	ctl session create ci --share ipc,uts --idle-timeout 1s >/dev/null
+	wait_for 6 session_gone ci
+	mctl 4242 session create ci --share ipc,uts >/dev/null
+	mctl 4242 run -d --name spy --network none --session ci m:1 sleep 1000 >/dev/null
+	mctl 4242 session state set ci k '"the member'"'"'s"' >/dev/null
+	out=$(ctl run -d --name job --network none --session ci "$IMG" sleep 1000 2>&1) &&
+		fail "root's container joined the member's session: $(ctl exec job hostname)"
+	assert_contains "$out" "no such session: ci" "root's bare name, held by a member's session"
+	out=$(ctl session create ci --share ipc,uts 2>&1) && fail "root made a second ci"
+	assert_contains "$out" "ci@4242" "whose the name is"
+	out=$(ctl session state get ci k 2>&1) && fail "root's bare name read the member's state: $out"
+	out=$(ctl session state set ci k '"root"' 2>&1) && fail "root's bare name wrote the member's state"
+	out=$(ctl broker pub ci jobs/1 '"root"' 2>&1) && fail "root's bare name published in the member's session"
+	out=$(ctl session rm -f ci 2>&1) && fail "root's bare name removed the member's session"
+	assert_eq "$(mctl 4242 session inspect ci | jq -r .name)" ci "the member's session, to the member"
+	assert_eq "$(ctl --json session ls | jq -r '.[].name')" ci@4242 "root is shown the member's NAME@UID"
+	assert_eq "$(mctl 4242 --json session ls | jq -r '.[].name')" ci "the member its own NAME"
+	assert_contains "$(ctl events --since "$t0" --until "$(($(date +%s) + 1))" --filter type=session)" "ci@4242" \
+		"root's events name the member's session"
+	assert_contains "$(ctl events --since "$t0" --until "$(($(date +%s) + 1))" --session ci@4242 --filter type=session)" \
+		"ci@4242" "root's filter by NAME@UID"
+	# root reaches it by NAME@UID alone
+	assert_eq "$(ctl session state get ci@4242 k)" '"the member'"'"'s"' "root reads the member's state"
+	ctl run -d --name rootc --network none --session ci@4242 "$IMG" sleep 1000 >/dev/null
+	assert_eq "$(ctl exec rootc readlink /proc/self/ns/ipc)" "$(mctl 4242 exec spy readlink /proc/self/ns/ipc)" \
+		"root's container, joined by NAME@UID, shares the session's IPC"
+	assert_contains "$(ctl session inspect ci@4242 | jq -r '.members | join(" ")')" rootc "root sees its member"
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv_netns --group "$(getent group 65534 | cut -d: -f1)"
+	assert_contains "$(ctl session inspect ci@4242 | jq -r '.members | join(" ")')" rootc \
+		"root's member, its record loaded again"
+	out=$(mctl 4242 session inspect ci@0 2>&1) && fail "a member named root's session by @0"
+	ctl rm -f rootc >/dev/null
+	ctl session rm -f ci@4242 >/dev/null
+	mctl 4242 session inspect ci >/dev/null 2>&1 && fail "root's rm of ci@4242 left it"
+	ctl session create ci --share ipc,uts >/dev/null
+	ctl run -d --name job --network none --session ci "$IMG" sleep 1000 >/dev/null
+	assert_eq "$(ctl exec job hostname)" ci "root's own ci, joined by its bare name"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

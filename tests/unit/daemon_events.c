@@ -190,6 +190,32 @@ static void test_session_filter(void **state)
 	close(fd);
 }
 
+/* A session filter names it as its subscriber does (owned_name.h): root's
+ * bare name is never a member's session, NAME@UID is */
+static void test_session_filter_is_the_subscribers_name(void **state)
+{
+	int root_bare = subscribe("{\"asUid\":0,\"filters\":{\"session\":\"pod\",\"type\":\"session\"}}");
+	int root_at = subscribe("{\"asUid\":0,\"filters\":{\"session\":\"pod@4242\"}}");
+	int member = subscribe("{\"asUid\":4242,\"filters\":{\"session\":\"pod\"}}");
+	int member_at_root = subscribe("{\"asUid\":4242,\"filters\":{\"session\":\"pod@0\"}}");
+	events_publish(bus, EV_OWNER(4242), "session", "create", "pod", "pod", NULL, 0);
+	events_publish(bus, EV_OWNER(0), "container", "start", "r", "rootc", (const char *const[]){ "session", "pod", NULL },
+		       0);
+	char *out = drain(root_bare);
+	assert_int_equal(count(out, "\"continues\":true"), 0);
+	out = drain(root_at);
+	assert_int_equal(count(out, "\"continues\":true"), 2);
+	out = drain(member);
+	assert_int_equal(count(out, "\"continues\":true"), 1);
+	assert_non_null(strstr(out, "\"action\":\"create\""));
+	out = drain(member_at_root);
+	assert_int_equal(count(out, "\"continues\":true"), 0);
+	close(root_bare);
+	close(root_at);
+	close(member);
+	close(member_at_root);
+}
+
 static void test_until_ends_the_stream(void **state)
 {
 	for (int i = 1; i <= 3; i++) {
@@ -391,6 +417,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_replay_ring_and_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_filter_is_the_subscribers_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_until_ends_the_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_container_filter_takes_a_prefix_or_name, setup, teardown),

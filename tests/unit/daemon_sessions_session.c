@@ -73,14 +73,37 @@ static void test_session_ctr_spec(void **state)
 	corrald *d = with_session(SESSION_SHARE_NET | SESSION_SHARE_UTS);
 	ctr_spec s = { .session = "pod", .network = CTR_NET_CNI, .net_name = strdup("corral"), .network_default = true };
 	json_fault f = { 0 };
-	assert_int_equal(session_ctr_spec(d, &s, &f), 0);
+	assert_int_equal(session_ctr_spec(d, &s, 0, &f), 0);
 	assert_int_equal(s.network, CTR_NET_LOOPBACK); /* the session's namespace, no attachment of its own */
 	assert_null(s.net_name);
 	ctr_spec mine = { .session = "pod", .network = CTR_NET_CNI, .net_name = "other" };
-	assert_int_equal(session_ctr_spec(d, &mine, &f), -EINVAL);
+	assert_int_equal(session_ctr_spec(d, &mine, 0, &f), -EINVAL);
 	assert_string_equal(f.field, "spec.network");
 	ctr_spec none = { .session = "nope" };
-	assert_int_equal(session_ctr_spec(d, &none, &f), -ENOENT);
+	assert_int_equal(session_ctr_spec(d, &none, 0, &f), -ENOENT);
+	drop(d);
+}
+
+/* spec.session as the container's owner names it: a member's session is
+ * root's NAME@UID (kept as the session's own name), never root's bare NAME */
+static void test_session_ctr_spec_names_as_its_owner(void **state)
+{
+	corrald *d = with_session(SESSION_SHARE_UTS);
+	sx_of(d->sessions)->owner = 4242;
+	json_fault f = { 0 };
+	ctr_spec roots = { .session = strdup("pod@4242") };
+	assert_int_equal(session_ctr_spec(d, &roots, 0, &f), 0);
+	assert_string_equal(roots.session, "pod");
+	free(roots.session);
+	ctr_spec bare = { .session = "pod" };
+	assert_int_equal(session_ctr_spec(d, &bare, 0, &f), -ENOENT);
+	assert_int_equal(session_ctr_spec(d, &bare, 4242, &f), 0);
+	assert_int_equal(session_ctr_spec(d, &bare, 4343, &f), -ENOENT);
+	ctr_spec at_root = { .session = "pod@0" };
+	assert_int_equal(session_ctr_spec(d, &at_root, 4242, &f), -ENOENT);
+	assert_ptr_equal(session_for(d, 0, "pod@4242"), d->sessions);
+	assert_null(session_for(d, 0, "pod"));
+	assert_null(session_for(d, 4343, "pod@4242"));
 	drop(d);
 }
 
@@ -110,6 +133,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_share),
 		cmocka_unit_test(test_session_ctr_spec),
+		cmocka_unit_test(test_session_ctr_spec_names_as_its_owner),
 		cmocka_unit_test(test_namespaces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,12 +15,10 @@
 
 static bparty *host_of(corrald *d, vl_call *call, const char *name)
 {
-	session *s = session_find(d, name);
+	/* the operator of a session is its owner, or root (naming a member's
+	 * NAME@UID); to anyone else it is not there */
+	session *s = session_for(d, vl_call_peer(call)->uid, name);
 	cerr err = { 0 };
-	/* the operator of a session is whoever may see it: root, or the member
-	 * that made it; to anyone else it is not there */
-	if (s && !session_visible_to(s, vl_call_peer(call)))
-		s = NULL;
 	if (!s) {
 		char why[128];
 		snprintf(why, sizeof(why), "no session named %.64s", name);

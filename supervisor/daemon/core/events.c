@@ -163,6 +163,18 @@ static bool container_is(const char *filter, const struct event *e, const peer_c
 	return !filter || (e->id && *e->id && !strncmp(e->id, filter, strlen(filter))) || name_is(filter, e, peer);
 }
 
+/* filter names e's session as peer names it; a session's own event is
+ * its owner's (a member of it may be root's, in a member's session) */
+static bool session_is(const char *filter, const struct event *e, const peer_cred *peer)
+{
+	if (!filter)
+		return true;
+	uid_t owner;
+	char name[256];
+	return e->session && owned_name_parse(filter, peer ? peer->uid : 0, &owner, name, sizeof(name)) &&
+	       streq(e->session, name) && (!streq(e->type, "session") || owner == e->who.uid);
+}
+
 /* The one rule (owner.h): a subscriber hears only of what it may see. */
 static bool may_see(const struct event_sub *s, const struct event *e)
 {
@@ -175,7 +187,7 @@ static bool matches(const struct event_sub *s, const struct event *e)
 	const peer_cred *peer = s->is_peer ? &s->peer : NULL;
 	return may_see(s, e) && eq_or_any(s->type, e->type) && eq_or_any(s->action, e->action) && eq_or_any(s->id, e->id) &&
 	       name_is(s->name, e, peer) && container_is(s->container, e, peer) &&
-	       eq_or_any(s->session, e->session) && (s->until < 0 || e->ts <= s->until);
+	       session_is(s->session, e, peer) && (s->until < 0 || e->ts <= s->until);
 }
 
 /* Returns false when the subscriber was cut off (and freed). */

@@ -34,6 +34,7 @@ struct broker_session;
 struct session_kv;
 
 #define SESSION_NAME_MAX 63 /* [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+#define SESSION_SHOWN_MAX (SESSION_NAME_MAX + 12) /* NAME@UID, its NUL too */
 #define SESSION_BROKER_DIR "/run/corral" /* inside a member: its broker directory, bound read-only */
 #define BROKER_SOCK_NAME "broker.sock"
 #define SESSION_BROKER_PATH SESSION_BROKER_DIR "/" BROKER_SOCK_NAME
@@ -66,8 +67,15 @@ struct peer_cred;
 bool session_visible_to(const session *s, const struct peer_cred *peer);
 /* The uid that made it. */
 uid_t session_owner(const session *s);
-/* By name; NULL when there is none. */
+/* By its name, whoever's; NULL when there is none. Names are one
+ * namespace: SessionCreate refuses a name held by anyone. */
 session *session_find(struct corrald *d, const char *name);
+/* ref as viewer names it (owned_name.h): root's bare NAME is root's own
+ * session, NAME@UID a member's; a member's, its own. NULL when that owner
+ * has no session of the name. */
+session *session_for(struct corrald *d, uid_t viewer, const char *ref);
+/* s's name as viewer is shown it: NAME, or NAME@UID to root for a member's */
+const char *session_shown(const session *s, const struct peer_cred *viewer, char *buf, size_t n);
 /* The session c is a member of (spec.session), or NULL. */
 session *session_of(struct corrald *d, const struct ctr *c);
 /* Traffic or a member's start/end: the idle clock starts again. */

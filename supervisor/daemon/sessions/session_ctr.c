@@ -20,13 +20,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-int session_ctr_spec(corrald *d, ctr_spec *s, json_fault *f)
+int session_ctr_spec(corrald *d, ctr_spec *s, uid_t owner, json_fault *f)
 {
 	if (!s->session)
 		return 0;
-	session *ss = session_find(d, s->session);
+	session *ss = session_for(d, owner, s->session);
 	if (!ss)
 		return -ENOENT;
+	if (!streq(s->session, ss->name)) { /* root's NAME@UID: the session's own name from here on */
+		char *name = strdup(ss->name);
+		if (!name)
+			return json_fault_set(f, ENOMEM, "spec.session", "out of memory");
+		free(s->session);
+		s->session = name;
+	}
 	if (sx_of(ss)->stopped)
 		return json_fault_set(f, EINVAL, "spec.session", "session %s is stopped: no new member", ss->name);
 	if ((ss->share & SESSION_SHARE_PID) && s->pid_ns == CTR_NS_DEFAULT) {
@@ -60,8 +67,7 @@ int session_ctr_spec(corrald *d, ctr_spec *s, json_fault *f)
 
 bool session_ctr_visible(corrald *d, const ctr_spec *s, const peer_cred *peer)
 {
-	session *ss = s->session ? session_find(d, s->session) : NULL;
-	return ss && session_visible_to(ss, peer);
+	return session_for(d, peer->uid, s->session);
 }
 
 const char *session_ctr_hostname(corrald *d, const ctr *c)

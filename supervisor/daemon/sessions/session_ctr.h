@@ -13,10 +13,12 @@ struct bundle_in;
 struct corrald;
 struct session;
 
-/* After the spec is parsed (Create, and a record's load): a member of a
- * session that shares net has the session's network, none of its own
- * (spec.network given is an error). -ENOENT: no such session (f unset). */
-int session_ctr_spec(struct corrald *d, ctr_spec *s, json_fault *f);
+/* After the spec is parsed (Create, and a record's load): spec.session as
+ * the container's owner names it (session_for) becomes the session's own
+ * name; a container of a session that shares net has its network,
+ * none of its own (spec.network given is an error). -ENOENT: no such
+ * session (f unset). */
+int session_ctr_spec(struct corrald *d, ctr_spec *s, uid_t owner, json_fault *f);
 /* Create: whether peer may put a member in the session spec names. */
 bool session_ctr_visible(struct corrald *d, const ctr_spec *s, const peer_cred *peer);
 /* The hostname of a member's bundle: the session's, when it shares uts. */

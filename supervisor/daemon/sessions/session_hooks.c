@@ -57,12 +57,14 @@ const ctr_feature sessions_container_hooks = {
 static int port_held(const struct corrald *d, const cni_port *p, const void *self, const peer_cred *viewer,
 		     cerr *err)
 {
+	char shown[SESSION_SHOWN_MAX];
 	for (const session *s = d->sessions; s; s = s->next) {
 		if ((const void *)s == self)
 			continue;
 		for (size_t j = 0; j < s->n_ports; j++)
 			if (cni_ports_overlap(p, &s->ports[j]))
-				return ports_taken(p, "session", s->name, session_visible_to(s, viewer), err);
+				return ports_taken(p, "session", session_shown(s, viewer, shown, sizeof(shown)),
+						   session_visible_to(s, viewer), err);
 	}
 	return 0;
 }

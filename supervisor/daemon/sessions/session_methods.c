@@ -161,8 +161,11 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (!session_name_valid(name))
 		return sv_invalid(call, "name", "1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
-	if (session_find(d, name))
-		return sv_session_exists(call, name);
+	/* one namespace: a member's name is root's NAME@UID, shown so */
+	const session *held = session_find(d, name);
+	char shown[SESSION_SHOWN_MAX];
+	if (held)
+		return sv_session_exists(call, session_shown(held, vl_call_peer(call), shown, sizeof(shown)));
 	size_t mine = 0;
 	for (session *o = d->sessions; o; o = o->next)
 		mine += sx_of(o)->owner == vl_call_peer(call)->uid;
@@ -267,8 +270,7 @@ session *session_of_params(corrald *d, const peer_cred *peer, yajl_val params, c
 	*name = NULL;
 	if (sp_known(params, table, f) < 0 || sp_name(params, "name", true, name, f) < 0)
 		return NULL;
-	session *s = session_find(d, *name);
-	return s && session_visible_to(s, peer) ? s : NULL;
+	return session_for(d, peer->uid, *name);
 }
 
 int session_reply_not_found(vl_call *call, const char *name, const json_fault *f)

@@ -1,5 +1,6 @@
 /* Sessions in memory and in session.json: lookup, membership, visibility,
  * the record, and the Session object of the interface. */
+#include "supervisor/api/owned_name.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/sessions/session_int.h"
@@ -73,6 +74,21 @@ session *session_find(corrald *d, const char *name)
 		if (streq(s->name, name))
 			return s;
 	return NULL;
+}
+
+session *session_for(corrald *d, uid_t viewer, const char *ref)
+{
+	uid_t owner;
+	char name[SESSION_NAME_MAX + 1];
+	if (!ref || !owned_name_parse(ref, viewer, &owner, name, sizeof(name)))
+		return NULL;
+	session *s = session_find(d, name);
+	return s && sx_of(s)->owner == owner ? s : NULL;
+}
+
+const char *session_shown(const session *s, const peer_cred *viewer, char *buf, size_t n)
+{
+	return owned_name_shown(s->name, sx_of((session *)s)->owner, viewer ? viewer->uid : 0, buf, n);
 }
 
 session *session_of(corrald *d, const ctr *c)
@@ -217,7 +233,8 @@ void session_unlink(corrald *d, session *s)
 int session_gen(yajl_gen g, corrald *d, const session *s, const peer_cred *peer)
 {
 	const session_x *x = sx_of((session *)s);
-	if (yajl_gen_map_open(g) || jg_key_str(g, "name", s->name) || jg_key_str(g, "created", x->created) ||
+	char shown[SESSION_SHOWN_MAX];
+	if (yajl_gen_map_open(g) || jg_key_str(g, "name", session_shown(s, peer, shown, sizeof(shown))) || jg_key_str(g, "created", x->created) ||
 	    jg_key(g, "share"))
 		return -ENOMEM;
 	session_gen_share(g, s->share);

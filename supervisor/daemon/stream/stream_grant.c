@@ -203,8 +203,8 @@ int sv_stream_prepare(vl_call *call, yajl_val params, void *ud)
 	g->owner = *peer;
 	g->flags = flags;
 	if (g->kind == GRANT_PORTFORWARD) {
-		session *s = session_find(d, id);
-		if (!s || !session_visible_to(s, peer))
+		session *s = session_for(d, peer->uid, id);
+		if (!s)
 			return sv_no_such_session(call, id);
 		/* its ports are the host's, as root's host-network pods' are */
 		if (!(s->share & SESSION_SHARE_NET) && owner_is_member(peer))

@@ -532,7 +532,7 @@ void ctr_create(corrald *d, const peer_cred *peer, const char *method, ctr *pars
 		missing_fault(&miss, &fault);
 		return create_end(p, NULL, &fault);
 	}
-	if (r < 0 || CTR_FEATURES_FIRST(d, complete_spec, d, &p->c->spec, &f) < 0) {
+	if (r < 0 || CTR_FEATURES_FIRST(d, complete_spec, d, &p->c->spec, peer->uid, &f) < 0) {
 		sv_fault_json(&fault, &f);
 		return create_end(p, NULL, &fault);
 	}

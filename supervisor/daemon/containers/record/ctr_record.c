@@ -166,7 +166,8 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	json_fault f = JSON_FAULT_CHAIN(err); /* "field: reason" */
 	if ((r = ctr_spec_parse(cspec_json, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f)) < 0 ||
 	    (r = ctr_spec_default_network(&c->spec, d->cfg->default_network, &f)) < 0 ||
-	    ((r = CTR_FEATURES_FIRST(d, complete_spec, d, &c->spec, &f)) < 0 && r != -ENOENT))
+	    ((r = CTR_FEATURES_FIRST(d, complete_spec, d, &c->spec, (uid_t)int_of(v, "owner"), &f)) < 0 &&
+	     r != -ENOENT))
 		return cerr_wrap(err, "%s", path);
 	if (load_command(c, value_of(v, "command")) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");

@@ -44,8 +44,9 @@ typedef struct ctr_missing {
 typedef struct ctr_feature {
 	const char *name;
 	/* Create and a record's load: the spec as the feature completes it
-	 * (a session container's shared settings); -errno with f */
-	int (*complete_spec)(struct corrald *d, ctr_spec *cspec, json_fault *f);
+	 * (a session container's shared settings), the names in it as owner
+	 * gives them; -errno with f */
+	int (*complete_spec)(struct corrald *d, ctr_spec *cspec, uid_t owner, json_fault *f);
 	/* Create, before anything exists: 0, CTR_MISSING with m, or -errno with f */
 	int (*check)(struct corrald *d, ctr_spec *cspec, const peer_cred *peer, ctr_missing *m, json_fault *f);
 	/* Create, its image found: what the image's config adds (its Volumes);
