@@ -1,8 +1,8 @@
 /* An owned name as a caller reaches it: a container's, a volume's, a
- * secret's or a session's. Each owner's names are its own: root's bare NAME
- * is root's, so root names a member's NAME@UID; a member names its own NAME
- * (NAME@ITS_UID too), and no other owner's. corrald, corral-docker and
- * corralctl show and read a name by this one rule. */
+ * secret's, a session's or a workload's. Each owner's names are its own:
+ * root's bare NAME is root's, so root names a member's NAME@UID; a member
+ * names its own NAME (NAME@ITS_UID too), and no other owner's. corrald,
+ * corral-docker and corralctl show and read a name by this one rule. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,5 +22,5 @@ bool owned_uid_parse(const char *s, uid_t *out);
  * member's names another owner, or NAME does not fit */
 bool owned_name_parse(const char *ref, uid_t viewer, uid_t *owner, char *name, size_t n);
 /* Whether an event's type is of objects with owned names (a container, a
- * volume, a secret, a session) */
+ * volume, a secret, a session, a workload) */
 bool owned_type(const char *type);

@@ -306,21 +306,22 @@ test_kp_member_uses_only_its_own() {
 	for who in acred rootcred; do
 		pod "b-$who" "$img" Always "$who" >"$T/b-$who.yaml"
 		mctl 4343 apply -f "$T/b-$who.yaml" >/dev/null
-		wait_for 10 reason_has "b-$who" "(imagePullSecrets: $who: no such secret)" ||
-			fail "b used $who: $(ctl describe workload "b-$who")"
-		assert_contains "$(reason "b-$who")" "log in to $REG_r first" "b pulled without $who"
+		wait_for 10 reason_has "b-$who@4343" "(imagePullSecrets: $who: no such secret)" ||
+			fail "b used $who: $(ctl describe workload "b-$who@4343")"
+		assert_contains "$(reason "b-$who@4343")" "log in to $REG_r first" "b pulled without $who"
 		assert_eq "$(sessions_of "b-$who")" 0 "no replica of b's made with $who"
 	done
 	# a logs in: b's pull still has no credentials
 	echo "$REG_PASS" | mctl 4242 login --username "$REG_USER" --password-stdin "$REG_r" >/dev/null
 	pod bpod "$img" Always >"$T/bpod.yaml"
 	mctl 4343 apply -f "$T/bpod.yaml" >/dev/null
-	wait_for 10 reason_has bpod "log in to $REG_r first" || fail "b used a's login: $(ctl describe workload bpod)"
+	wait_for 10 reason_has bpod@4343 "log in to $REG_r first" ||
+		fail "b used a's login: $(ctl describe workload bpod@4343)"
 	# a's login serves a's workload without a secret
 	pod apod2 "$img" Always >"$T/apod2.yaml"
 	mctl 4242 apply -f "$T/apod2.yaml" >/dev/null
 	wait_for 60 mconverged 4242 apod2 ||
-		fail "a's login did not serve a's workload: $(ctl describe workload apod2)"
+		fail "a's login did not serve a's workload: $(ctl describe workload apod2@4242)"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_kp_'); do

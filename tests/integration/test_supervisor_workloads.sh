@@ -4,7 +4,7 @@
 # time, delete), across a kill -9 of corrald, with policy on every
 # container it makes, and bad manifests refused with their file, line and
 # field path.
-# time: about 80 s (12 cases): deployments converge, roll out and repair through probes and restarts, each with a corrald of its own
+# time: about 80 s (13 cases): deployments converge, roll out and repair through probes and restarts, each with a corrald of its own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/workloads_lib.sh"
@@ -397,11 +397,11 @@ test_wl_policy_applies() {
 		fail "the policy did not refuse it: $("${member[@]}" describe workload hp)"
 	assert_eq "$(members hp)" 0 "no container of it"
 	assert_contains "$(grep PolicyViolation "$STATE_D/audit.log" | tail -1)" '"uid":65534' "audited as the member's"
-	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" hp "root sees it"
+	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" hp@65534 "root sees it, as NAME@UID"
 	# but does not take it over (its replicas are the member's)
 	local out
 	out=$(ctl apply -f "$T/hp.yaml" 2>&1) && fail "root took over a member's workload"
-	assert_contains "$out" "belongs to another user" "root's apply of a member's name"
+	assert_contains "$out" "workload hp@65534 belongs to another user" "root's apply of a member's name"
 	"${member[@]}" --json get workloads | jq -e 'length == 1' >/dev/null || fail "the member sees its own"
 }
 
@@ -493,6 +493,36 @@ test_wl_status_says_what_is_happening() {
 	wait_for 20 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json get workloads | jq -r '.[] | select(.name == \"crash\") | .status')\" = degraded ]" ||
 		fail "a crash-looping replica: $(ctl get workloads)"
 	assert_contains "$(field crash reason)" "container main " "degraded says why"
+}
+
+# Root's bare workload name is root's own: root's `delete -f web.yaml` (a
+# pipeline's delete-then-apply) took a member's web when root's was not
+# there. Root names a member's NAME@UID, and is shown it so.
+test_wl_roots_bare_name_is_its_own_workload() {
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_wl --group "$g"
+	local member=(setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK")
+	deployment web 0 bb:1 >"$T/web.yaml"
+	"${member[@]}" apply -f "$T/web.yaml" >/dev/null || fail "a member could not apply"
+	local out
+	out=$(ctl delete --wait false -f "$T/web.yaml" 2>&1)
+	assert_not_contains "$out" "deleted" "root's delete -f of a name only a member's workload has"
+	assert_eq "$("${member[@]}" --json get workloads | jq -r '.[] | "\(.name) \(.status)"')" "web converged" \
+		"the member's workload after root's delete -f"
+	out=$(ctl get deployment/web 2>&1) && fail "root's bare name found the member's: $out"
+	out=$(ctl delete --wait false deployment/web 2>&1) && fail "root's bare name deleted the member's: $out"
+	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" web@65534 "root is shown the member's NAME@UID"
+	assert_eq "$("${member[@]}" --json get workloads | jq -r '.[].name')" web "the member its own NAME"
+	ctl get deployment/web@65534 >/dev/null || fail "root's NAME@UID did not find the member's"
+	out=$("${member[@]}" get deployment/web@0 2>&1) && fail "a member named root's by @0: $out"
+	assert_contains "$(ctl events --since 1m --until 0s --filter type=workload)" "web@65534" \
+		"root's events name the member's workload"
+	assert_contains "$(ctl delete --wait false deployment/web@65534)" "web@65534" "root deletes it by NAME@UID"
+	wait_for 20 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json get workloads | jq length)\" = 0 ]"
+	ctl apply -f "$T/web.yaml" >/dev/null
+	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" web "root's own web"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_wl_'); do

@@ -144,8 +144,12 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 		workload *old = wl_find(t, set.w[i].name);
 		/* root sees a member's too, but does not take it over: its
 		 * replicas are the member's, found by their owner */
-		if (old && old->peer.uid != peer->uid)
-			return sv_permission_denied(call, "a workload of that name belongs to another user: delete it first");
+		if (old && old->peer.uid != peer->uid) {
+			char shown[300], why[400];
+			snprintf(why, sizeof(why), "workload %s belongs to another user: delete it first",
+				 wl_shown(old, old->name, peer, shown, sizeof(shown)));
+			return sv_permission_denied(call, why);
+		}
 		char why[96 + 4 * KUBE_NAME_MAX];
 		/* its replicas are found by name: another kind would take them */
 		if (old && !streq(old->kind, set.w[i].kind)) {
@@ -194,14 +198,14 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply_gen(call, g);
 }
 
-static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail)
+static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail, const peer_cred *viewer)
 {
-	char reason[WL_REASON_MAX];
+	char reason[WL_REASON_MAX], name[300];
 	const char *shown = wl_reason_shown(w, mono_usec(), reason, sizeof(reason));
 	char progress[WL_REASON_MAX];
 	const char *status = wl_status_of(w, mono_usec(), shown, progress, sizeof(progress), &shown);
-	int r = yajl_gen_map_open(g) || jg_key_str(g, "name", w->name) || jg_key_str(g, "kind", w->kind) ||
-		jg_key_int(g, "replicas", w->replicas) || jg_key_int(g, "ready", w->ready) ||
+	int r = yajl_gen_map_open(g) || jg_key_str(g, "name", wl_shown(w, w->name, viewer, name, sizeof(name))) ||
+		jg_key_str(g, "kind", w->kind) || jg_key_int(g, "replicas", w->replicas) || jg_key_int(g, "ready", w->ready) ||
 		jg_key_int(g, "present", w->present) || jg_key_str(g, "template", w->hash) ||
 		jg_key_int(g, "generation", w->generation) || jg_key_str(g, "applied", w->applied) ||
 		jg_key_str(g, "status", status) || jg_key_int(g, "drift", w->last_drift) ||
@@ -217,7 +221,7 @@ static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail)
 		return -ENOMEM;
 	r = jg_key(g, "manifest") || jg_value(g, w->tree) || jg_key(g, "replicaSet") || yajl_gen_array_open(g);
 	for (size_t i = 0; !r && i < n; i++)
-		r = yajl_gen_map_open(g) || jg_key_str(g, "name", rs[i].name) || jg_key_str(g, "template", rs[i].hash) ||
+		r = yajl_gen_map_open(g) || jg_key_str(g, "name", wl_shown(w, rs[i].name, viewer, name, sizeof(name))) || jg_key_str(g, "template", rs[i].hash) ||
 		    jg_key_str(g, "state", rs[i].removing ? "removing" : wl_rstate_str[rs[i].st]) ||
 		    (rs[i].why[0] && jg_key_str(g, "reason", rs[i].why)) || yajl_gen_map_close(g);
 	free(rs);
@@ -234,7 +238,7 @@ int sv_workload_list(vl_call *call, yajl_val params, void *ud)
 	int r = !g || yajl_gen_map_open(g) || jg_key(g, "workloads") || yajl_gen_array_open(g);
 	for (workload *w = d->workloads->list; !r && w; w = w->next)
 		if (wl_visible_to(w, vl_call_peer(call)))
-			r = gen_workload(g, d->workloads, w, false) < 0;
+			r = gen_workload(g, d->workloads, w, false, vl_call_peer(call)) < 0;
 	if (r || yajl_gen_array_close(g) || yajl_gen_map_close(g))
 		return sv_internal(call, "out of memory");
 	return vl_call_reply_gen(call, g);
@@ -255,8 +259,8 @@ static workload *of_params(const peer_cred *peer, wl_table *t, yajl_val params, 
 	}
 	if (sp_name(params, "name", true, name, f) < 0)
 		return NULL;
-	workload *w = wl_find(t, *name);
-	return w && wl_visible_to(w, peer) && (!kind || streq(kind, w->kind)) ? w : NULL;
+	workload *w = wl_for(t, peer->uid, *name);
+	return w && (!kind || streq(kind, w->kind)) ? w : NULL;
 }
 
 int sv_workload_inspect(vl_call *call, yajl_val params, void *ud)
@@ -270,7 +274,7 @@ int sv_workload_inspect(vl_call *call, yajl_val params, void *ud)
 	if (!w)
 		return name ? sv_no_such_workload(call, name) : sv_invalid_fault(call, &f);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key(g, "workload") || gen_workload(g, d->workloads, w, true) < 0 ||
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "workload") || gen_workload(g, d->workloads, w, true, vl_call_peer(call)) < 0 ||
 	    yajl_gen_map_close(g))
 		return sv_internal(call, "out of memory");
 	return vl_call_reply_gen(call, g);
@@ -305,12 +309,12 @@ int sv_workload_delete(vl_call *call, yajl_val params, void *ud)
 		if (parse_manifest(params, NULL, &set, &f) < 0)
 			return sv_invalid_fault(call, &f);
 		for (size_t i = 0; i < set.n; i++) {
-			workload *w = wl_find(t, set.w[i].name);
-			if (!w || !wl_visible_to(w, vl_call_peer(call)) || !streq(w->kind, set.w[i].kind))
+			workload *w = wl_for(t, vl_call_peer(call)->uid, set.w[i].name);
+			if (!w || !streq(w->kind, set.w[i].kind))
 				continue;
 			if (start_delete(t, w, &err) < 0)
 				return sv_internal_err(call, &err);
-			if (jg_str(g, w->name))
+			if (jg_str(g, w->name)) /* the caller's own */
 				return sv_internal(call, "out of memory");
 		}
 	} else {
@@ -319,7 +323,8 @@ int sv_workload_delete(vl_call *call, yajl_val params, void *ud)
 			return name ? sv_no_such_workload(call, name) : sv_invalid_fault(call, &f);
 		if (start_delete(t, w, &err) < 0)
 			return sv_internal_err(call, &err);
-		if (jg_str(g, w->name))
+		char shown[300];
+		if (jg_str(g, wl_shown(w, w->name, vl_call_peer(call), shown, sizeof(shown))))
 			return sv_internal(call, "out of memory");
 	}
 	wl_schedule(t);

@@ -1,6 +1,7 @@
 /* The workloads corrald keeps: their model, and <state>/workloads/<name>.json,
  * one file a workload ({"workload": canonical, "uid", "gid", "applied",
  * "generation"}), written atomically on every apply; read back at start. */
+#include "supervisor/api/owned_name.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/workloads/workload.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -28,6 +29,21 @@ workload *wl_find(wl_table *t, const char *name)
 		if (streq(w->name, name))
 			return w;
 	return NULL;
+}
+
+workload *wl_for(wl_table *t, uid_t viewer, const char *ref)
+{
+	uid_t owner;
+	char name[256];
+	if (!owned_name_parse(ref, viewer, &owner, name, sizeof(name)))
+		return NULL;
+	workload *w = wl_find(t, name);
+	return w && w->peer.uid == owner ? w : NULL;
+}
+
+const char *wl_shown(const workload *w, const char *name, const peer_cred *viewer, char *buf, size_t n)
+{
+	return owned_name_shown(name, w->peer.uid, viewer->uid, buf, n);
 }
 
 bool wl_visible_to(const workload *w, const peer_cred *peer)

@@ -96,7 +96,14 @@ static inline const char *wl_str(yajl_val obj, const char *key)
 }
 
 /* wl_table.c: the model and its files */
+/* By its name, whoever's: names are one namespace (an apply of a name
+ * another owner holds is refused) */
 workload *wl_find(wl_table *t, const char *name);
+/* ref as viewer names it (owned_name.h): root's bare NAME is root's own,
+ * NAME@UID a member's; a member's, its own. NULL when there is none. */
+workload *wl_for(wl_table *t, uid_t viewer, const char *ref);
+/* w's name (or one of its replicas', name) as viewer is shown it */
+const char *wl_shown(const workload *w, const char *name, const peer_cred *viewer, char *buf, size_t n);
 bool wl_visible_to(const workload *w, const peer_cred *peer);
 /* A workload from canonical JSON (kube.h); NULL with *err. */
 workload *wl_new(const char *json, const peer_cred *peer, cerr *err);
