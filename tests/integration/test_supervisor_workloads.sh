@@ -19,6 +19,15 @@ start_wl() {
 	ctl image import "oci:$IMGS/oci:test" bb:2 >/dev/null
 }
 
+# start_wl with the group of gid 65534, whose member wl_member runs as
+start_wl_members() {
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_wl --group "$g"
+}
+wl_member() { setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK" "$@"; }
+
 # deployment NAME REPLICAS IMAGE [ENV VALUE]: a Deployment of sleepers,
 # each with a liveness probe, so that "ready" means healthy
 deployment() {
@@ -377,11 +386,7 @@ test_wl_backoff_with_reason() {
 # applied it: a member's hostPath of / is refused, and the refusal is the
 # workload's reason.
 test_wl_policy_applies() {
-	local g
-	g=$(getent group 65534 | cut -d: -f1)
-	[ -n "$g" ] || skip "no group with gid 65534"
-	start_wl --group "$g"
-	local member=(setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK")
+	start_wl_members
 	deployment hp 1 bb:1 >"$T/hp.yaml"
 	cat >>"$T/hp.yaml" <<-EOF
 	        volumeMounts:
@@ -392,9 +397,9 @@ test_wl_policy_applies() {
 	        hostPath:
 	          path: /
 	EOF
-	"${member[@]}" apply -f "$T/hp.yaml" >/dev/null || fail "a member could not apply"
+	wl_member apply -f "$T/hp.yaml" >/dev/null || fail "a member could not apply"
 	wait_for 10 sh -c "setpriv --reuid 65534 --regid 65534 --clear-groups $CORRALCTL --socket $SOCK describe workload hp | grep -q 'Reason:.*PolicyViolation'" ||
-		fail "the policy did not refuse it: $("${member[@]}" describe workload hp)"
+		fail "the policy did not refuse it: $(wl_member describe workload hp)"
 	assert_eq "$(members hp)" 0 "no container of it"
 	assert_contains "$(grep PolicyViolation "$STATE_D/audit.log" | tail -1)" '"uid":65534' "audited as the member's"
 	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" hp@65534 "root sees it, as NAME@UID"
@@ -402,7 +407,7 @@ test_wl_policy_applies() {
 	local out
 	out=$(ctl apply -f "$T/hp.yaml" 2>&1) && fail "root took over a member's workload"
 	assert_contains "$out" "workload hp@65534 belongs to another user" "root's apply of a member's name"
-	"${member[@]}" --json get workloads | jq -e 'length == 1' >/dev/null || fail "the member sees its own"
+	wl_member --json get workloads | jq -e 'length == 1' >/dev/null || fail "the member sees its own"
 }
 
 # A hostPort is published by the replica's session (its containers share
@@ -499,24 +504,20 @@ test_wl_status_says_what_is_happening() {
 # pipeline's delete-then-apply) took a member's web when root's was not
 # there. Root names a member's NAME@UID, and is shown it so.
 test_wl_roots_bare_name_is_its_own_workload() {
-	local g
-	g=$(getent group 65534 | cut -d: -f1)
-	[ -n "$g" ] || skip "no group with gid 65534"
-	start_wl --group "$g"
-	local member=(setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK")
+	start_wl_members
 	deployment web 0 bb:1 >"$T/web.yaml"
-	"${member[@]}" apply -f "$T/web.yaml" >/dev/null || fail "a member could not apply"
+	wl_member apply -f "$T/web.yaml" >/dev/null || fail "a member could not apply"
 	local out
 	out=$(ctl delete --wait false -f "$T/web.yaml" 2>&1)
 	assert_not_contains "$out" "deleted" "root's delete -f of a name only a member's workload has"
-	assert_eq "$("${member[@]}" --json get workloads | jq -r '.[] | "\(.name) \(.status)"')" "web converged" \
+	assert_eq "$(wl_member --json get workloads | jq -r '.[] | "\(.name) \(.status)"')" "web converged" \
 		"the member's workload after root's delete -f"
 	out=$(ctl get deployment/web 2>&1) && fail "root's bare name found the member's: $out"
 	out=$(ctl delete --wait false deployment/web 2>&1) && fail "root's bare name deleted the member's: $out"
 	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" web@65534 "root is shown the member's NAME@UID"
-	assert_eq "$("${member[@]}" --json get workloads | jq -r '.[].name')" web "the member its own NAME"
+	assert_eq "$(wl_member --json get workloads | jq -r '.[].name')" web "the member its own NAME"
 	ctl get deployment/web@65534 >/dev/null || fail "root's NAME@UID did not find the member's"
-	out=$("${member[@]}" get deployment/web@0 2>&1) && fail "a member named root's by @0: $out"
+	out=$(wl_member get deployment/web@0 2>&1) && fail "a member named root's by @0: $out"
 	assert_contains "$(ctl events --since 1m --until 0s --filter type=workload)" "web@65534" \
 		"root's events name the member's workload"
 	assert_contains "$(ctl delete --wait false deployment/web@65534)" "web@65534" "root deletes it by NAME@UID"
