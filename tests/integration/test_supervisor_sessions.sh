@@ -590,6 +590,16 @@ test_svs_roots_bare_name_is_its_own_session() {
 	start_sv_netns --group "$(getent group 65534 | cut -d: -f1)"
 	assert_contains "$(ctl session inspect ci@4242 | jq -r '.members | join(" ")')" rootc \
 		"root's member, its record loaded again"
+	# a record of before: root's join by the bare name is no join of the
+	# member's session once loaded again
+	local rec
+	rec="$STATE_D/containers/$(ctl --json ps | jq -r '.[] | select(.name == "rootc") | .id')/record.json"
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	jq -c '.spec.session = "ci"' "$rec" >"$rec.new" && mv "$rec.new" "$rec"
+	start_sv_netns --group "$(getent group 65534 | cut -d: -f1)"
+	assert_eq "$(ctl session inspect ci@4242 | jq -r '.members | join(" ")')" "spy@4242" \
+		"the member's session after root's record of a bare-name join"
 	out=$(mctl 4242 session inspect ci@0 2>&1) && fail "a member named root's session by @0"
 	ctl rm -f rootc >/dev/null
 	ctl session rm -f ci@4242 >/dev/null

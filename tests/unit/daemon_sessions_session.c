@@ -95,10 +95,15 @@ static void test_session_ctr_spec_names_as_its_owner(void **state)
 	assert_int_equal(session_ctr_spec(d, &roots, 0, &f), 0);
 	assert_string_equal(roots.session, "pod");
 	free(roots.session);
-	ctr_spec bare = { .session = "pod" };
+	ctr_spec own = { .session = "pod" };
+	assert_int_equal(session_ctr_spec(d, &own, 4242, &f), 0);
+	/* a record's bare name that is another's session: none of its own */
+	ctr_spec bare = { .session = strdup("pod") };
 	assert_int_equal(session_ctr_spec(d, &bare, 0, &f), -ENOENT);
-	assert_int_equal(session_ctr_spec(d, &bare, 4242, &f), 0);
-	assert_int_equal(session_ctr_spec(d, &bare, 4343, &f), -ENOENT);
+	assert_null(bare.session);
+	ctr_spec other = { .session = strdup("pod") };
+	assert_int_equal(session_ctr_spec(d, &other, 4343, &f), -ENOENT);
+	assert_null(other.session);
 	ctr_spec at_root = { .session = "pod@0" };
 	assert_int_equal(session_ctr_spec(d, &at_root, 4242, &f), -ENOENT);
 	assert_ptr_equal(session_for(d, 0, "pod@4242"), d->sessions);

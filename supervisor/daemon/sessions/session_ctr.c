@@ -25,6 +25,12 @@ int session_ctr_spec(corrald *d, ctr_spec *s, uid_t owner, json_fault *f)
 	if (!s->session)
 		return 0;
 	session *ss = session_for(d, owner, s->session);
+	if (!ss && session_find(d, s->session)) {
+		/* a record of before names were read as their owner's: its
+		 * bare name is another's session, not this container's */
+		free(s->session);
+		s->session = NULL;
+	}
 	if (!ss)
 		return -ENOENT;
 	if (!streq(s->session, ss->name)) { /* root's NAME@UID: the session's own name from here on */
