@@ -52,6 +52,6 @@ bool owned_name_parse(const char *ref, uid_t viewer, uid_t *owner, char *name, s
 
 bool owned_type(const char *type)
 {
-	return !strcmp(type, "container") || !strcmp(type, "volume") || !strcmp(type, "secret") ||
-	       !strcmp(type, "session") || !strcmp(type, "workload");
+	return type && (!strcmp(type, "container") || !strcmp(type, "volume") || !strcmp(type, "secret") ||
+	       !strcmp(type, "session") || !strcmp(type, "workload"));
 }

@@ -141,7 +141,7 @@ static void test_owned_name_parse(void **state)
 	assert_false(owned_name_parse("toolongname@4141", 0, &owner, name, sizeof(name))); /* no room */
 	assert_true(owned_type("container") && owned_type("volume") && owned_type("secret") && owned_type("session") &&
 		    owned_type("workload"));
-	assert_false(owned_type("image") || owned_type("network"));
+	assert_false(owned_type("image") || owned_type("network") || owned_type(NULL));
 	/* Docker's Name, and a container's name in root's list */
 	_cleanup_json_ yajl_val c = NULL;
 	cerr err = { 0 };

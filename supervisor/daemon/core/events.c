@@ -172,7 +172,7 @@ static bool session_is(const char *filter, const struct event *e, const peer_cre
 	uid_t owner;
 	char name[256];
 	return e->session && owned_name_parse(filter, peer ? peer->uid : 0, &owner, name, sizeof(name)) &&
-	       streq(e->session, name) && (!streq(e->type, "session") || owner == e->who.uid);
+	       streq(e->session, name) && (!e->type || !streq(e->type, "session") || owner == e->who.uid);
 }
 
 /* The one rule (owner.h): a subscriber hears only of what it may see. */
