@@ -104,6 +104,19 @@ test_cri_stream_tokens_are_the_callers() {
 	ctl call SessionCreate '{"name":"roothost","share":"ipc"}' >/dev/null || fail "root's session"
 	ctl call StreamPrepare '{"kind":"portforward","id":"roothost"}' | jq -e .url >/dev/null ||
 		fail "root's port-forward of its host-network session"
+	# the member's own pod forwards (its grant names it as root does,
+	# NAME@UID: that owner's session at the ask, not a later one's)
+	mctl 4242 session create fwd >/dev/null || fail "the member's session with a network"
+	local web
+	web=$(mctl 4242 run -d --session fwd busybox:latest sh -c \
+		'mkdir -p /tmp/www && echo mine >/tmp/www/i && exec httpd -f -p 127.0.0.1:8080 -h /tmp/www')
+	wait_for 10 mctl 4242 exec "$web" wget -qO /dev/null http://127.0.0.1:8080/i
+	url=$(mctl 4242 call StreamPrepare '{"kind":"portforward","id":"fwd"}' | jq -r .url) || fail "the member's pod URL"
+	out=$(inns $PY -c "import sys; sys.path.insert(0, '$CRIDIR'); import spdy_client
+r = spdy_client.port_forward('$url', [(8080, b'GET /i HTTP/1.0\\r\\n\\r\\n')])[0]
+print(r['data'].split(b'\\r\\n')[-1])")
+	assert_eq "$out" "b'mine\\n'" "the member's port-forward into its own pod"
+	mctl 4242 session rm -f fwd >/dev/null
 	mctl 4242 call SessionRemove '{"name":"hostless"}' >/dev/null
 	ctl call SessionRemove '{"name":"roothost"}' >/dev/null
 	url=$(mctl 4242 call StreamPrepare "{\"kind\":\"exec\",\"id\":\"$own\",\"command\":[\"echo\",\"mine\"]}" | jq -r .url) ||

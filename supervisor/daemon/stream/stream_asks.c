@@ -92,7 +92,7 @@ static void forward(corrald *d, int sock, const char *msg, size_t n, stream_gran
 		snprintf(why, sizeof(why), "port %u was not asked for in PortForward", (unsigned)port);
 		return refuse(sock, why);
 	}
-	session *s = session_find(d, g->id);
+	session *s = session_for(d, 0, g->id);
 	if (!s || !session_visible_to(s, &g->owner)) {
 		snprintf(why, sizeof(why), "pod %s is gone", g->id);
 		return refuse(sock, why);

@@ -212,7 +212,8 @@ int sv_stream_prepare(vl_call *call, yajl_val params, void *ud)
 							  "to the host's is root's");
 		if (read_ports(params, g, &f) < 0)
 			return sv_invalid_fault(call, &f);
-		g->id = strdup(s->name);
+		char key[SESSION_SHOWN_MAX]; /* as root names it: this owner's session, not a later one's */
+		g->id = strdup(session_shown(s, NULL, key, sizeof(key)));
 	} else {
 		ctr *c = ctr_find_for(d, id, peer);
 		if (!c)

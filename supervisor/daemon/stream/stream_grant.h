@@ -18,7 +18,7 @@ typedef struct stream_grant {
 	uint64_t expires_usec;
 	unsigned flags;  /* STREAM_F_* */
 	char *params;    /* exec, attach: the owner's call (Exec, Attach) */
-	char *id;        /* the container's id, or the session's name */
+	char *id;        /* the container's id, or the session's name as root names it */
 	uint16_t ports[STREAM_MAX_PORTS]; /* portforward: those allowed; none: all */
 	size_t n_ports;
 	size_t n_asked;  /* portforward: connections asked for (STREAM_MAX_PORT_ASKS) */
