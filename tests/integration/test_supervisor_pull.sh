@@ -3,7 +3,7 @@
 # two members apart, events and metrics, and corrald killed part way. The
 # registries (registry_lib.sh) and corrald share the test's network
 # namespace; corrald has no bridge network (--default-network none).
-# time: about 105 s (11 cases): pulls through corrald from a registry of the tests' own, with policies, two members and quotas
+# time: about 105 s (12 cases): pulls through corrald from a registry of the tests' own, with policies, two members and quotas
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/registry_lib.sh"
@@ -102,6 +102,25 @@ test_spull_corrald_killed_mid_pull() {
 	grep -q "range=bytes=[1-9][0-9]*-" "$REG_LOG_h" || fail "not resumed"
 	assert_eq "$(find "$STATE_D/images/staging" -mindepth 1 | wc -l)" 0 "nothing staged"
 	assert_eq "$(find "$STATE_D/images/ingest" -type f)" "" "nothing in ingest"
+}
+
+# corrald stopped (SIGTERM) under a pull: it ends at once, the pull's
+# caller is told it failed, nothing the pull held is left (the sanitizers'
+# build checks its exit), and its corral-images goes with it.
+test_spull_corrald_stopped_mid_pull() {
+	trap cleanup_pull EXIT
+	reg_setup
+	reg_start_hostile h
+	start_sv_reg --registry-insecure "$REG_h"
+	ctl pull "$REG_h/neverends:latest" >"$T/pull.out" 2>&1 &
+	local p=$! child
+	wait_for 20 pgrep -f "image pull --store $STATE_D"
+	child=$(pgrep -f "image pull --store $STATE_D" | head -1)
+	kill -TERM "$CORRALD_PID"
+	wait_for 10 sh -c "! kill -0 $CORRALD_PID 2>/dev/null" || fail "corrald did not end under a pull"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	wait "$p" && fail "the pull's caller was told it succeeded: $(cat "$T/pull.out")"
+	wait_for 10 sh -c "! kill -0 $child 2>/dev/null" || fail "the pull outlived corrald"
 }
 
 # run --pull: missing (the default) pulls once, always each time, never not

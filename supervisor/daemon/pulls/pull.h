@@ -49,6 +49,10 @@ void pull_free_auths(yajl_val *docs, size_t n);
  * error done never runs. */
 int pull_start(struct corrald *d, const peer_cred *peer, const pull_req *q, pull_done_fn done, void *ctx, cerr *err);
 
+/* corrald's exit, before its helpers are let go (imghelper_shutdown): each
+ * pull under way ends, its done told so with no call, and so frees ctx. */
+void pulls_shutdown(struct corrald *d);
+
 /* The hourly sweep of ingest files older than a day (out: el_remove it). */
 int pull_sweep_start(struct corrald *d, el_source **out, cerr *err);
 /* How many pulls and pushes of uid's run now (unprivileged.max_pulls

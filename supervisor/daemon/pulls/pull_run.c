@@ -86,6 +86,19 @@ static void job_done(corrald *d, vl_call *call, int rc, const strbuf *out, const
 	free(j);
 }
 
+void pulls_shutdown(corrald *d)
+{
+	while (d->pulls) {
+		pull_run *j = d->pulls;
+		d->pulls = j->next;
+		pull_outcome o = { .error = "corrald is shutting down" };
+		snprintf(o.ref, sizeof(o.ref), "%s", j->ref);
+		j->done(d, NULL, &o, j->ctx);
+		free(j->ref);
+		free(j);
+	}
+}
+
 int pull_start(corrald *d, const peer_cred *peer, const pull_req *q, pull_done_fn done, void *ctx, cerr *err)
 {
 	const corrald_config *c = d->cfg;
