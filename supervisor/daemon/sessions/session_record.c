@@ -234,8 +234,8 @@ int session_gen(yajl_gen g, corrald *d, const session *s, const peer_cred *peer)
 {
 	const session_x *x = sx_of((session *)s);
 	char shown[SESSION_SHOWN_MAX];
-	if (yajl_gen_map_open(g) || jg_key_str(g, "name", session_shown(s, peer, shown, sizeof(shown))) || jg_key_str(g, "created", x->created) ||
-	    jg_key(g, "share"))
+	if (yajl_gen_map_open(g) || jg_key_str(g, "name", session_shown(s, peer, shown, sizeof(shown))) ||
+	    jg_key_str(g, "created", x->created) || jg_key(g, "share"))
 		return -ENOMEM;
 	session_gen_share(g, s->share);
 	if ((s->share & SESSION_SHARE_NET) && jg_key_str(g, "network", s->network ? s->network : d->cfg->default_network))

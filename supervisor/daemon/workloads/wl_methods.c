@@ -145,7 +145,7 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 		/* root sees a member's too, but does not take it over: its
 		 * replicas are the member's, found by their owner */
 		if (old && old->peer.uid != peer->uid) {
-			char shown[300], why[400];
+			char shown[WL_SHOWN_MAX], why[64 + WL_SHOWN_MAX];
 			snprintf(why, sizeof(why), "workload %s belongs to another user: delete it first",
 				 wl_shown(old, old->name, peer, shown, sizeof(shown)));
 			return sv_permission_denied(call, why);
@@ -200,7 +200,7 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 
 static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail, const peer_cred *viewer)
 {
-	char reason[WL_REASON_MAX], name[300];
+	char reason[WL_REASON_MAX], name[WL_SHOWN_MAX];
 	const char *shown = wl_reason_shown(w, mono_usec(), reason, sizeof(reason));
 	char progress[WL_REASON_MAX];
 	const char *status = wl_status_of(w, mono_usec(), shown, progress, sizeof(progress), &shown);
@@ -221,8 +221,9 @@ static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail, const
 		return -ENOMEM;
 	r = jg_key(g, "manifest") || jg_value(g, w->tree) || jg_key(g, "replicaSet") || yajl_gen_array_open(g);
 	for (size_t i = 0; !r && i < n; i++)
-		r = yajl_gen_map_open(g) || jg_key_str(g, "name", wl_shown(w, rs[i].name, viewer, name, sizeof(name))) || jg_key_str(g, "template", rs[i].hash) ||
-		    jg_key_str(g, "state", rs[i].removing ? "removing" : wl_rstate_str[rs[i].st]) ||
+		r = yajl_gen_map_open(g) ||
+		    jg_key_str(g, "name", wl_shown(w, rs[i].name, viewer, name, sizeof(name))) ||
+		    jg_key_str(g, "template", rs[i].hash) || jg_key_str(g, "state", rs[i].removing ? "removing" : wl_rstate_str[rs[i].st]) ||
 		    (rs[i].why[0] && jg_key_str(g, "reason", rs[i].why)) || yajl_gen_map_close(g);
 	free(rs);
 	return r || yajl_gen_array_close(g) || yajl_gen_map_close(g) ? -ENOMEM : 0;
@@ -274,8 +275,8 @@ int sv_workload_inspect(vl_call *call, yajl_val params, void *ud)
 	if (!w)
 		return name ? sv_no_such_workload(call, name) : sv_invalid_fault(call, &f);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key(g, "workload") || gen_workload(g, d->workloads, w, true, vl_call_peer(call)) < 0 ||
-	    yajl_gen_map_close(g))
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "workload") ||
+	    gen_workload(g, d->workloads, w, true, vl_call_peer(call)) < 0 || yajl_gen_map_close(g))
 		return sv_internal(call, "out of memory");
 	return vl_call_reply_gen(call, g);
 }
@@ -323,7 +324,7 @@ int sv_workload_delete(vl_call *call, yajl_val params, void *ud)
 			return name ? sv_no_such_workload(call, name) : sv_invalid_fault(call, &f);
 		if (start_delete(t, w, &err) < 0)
 			return sv_internal_err(call, &err);
-		char shown[300];
+		char shown[WL_SHOWN_MAX];
 		if (jg_str(g, wl_shown(w, w->name, vl_call_peer(call), shown, sizeof(shown))))
 			return sv_internal(call, "out of memory");
 	}

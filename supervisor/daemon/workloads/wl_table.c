@@ -34,7 +34,7 @@ workload *wl_find(wl_table *t, const char *name)
 workload *wl_for(wl_table *t, uid_t viewer, const char *ref)
 {
 	uid_t owner;
-	char name[256];
+	char name[KUBE_NAME_MAX + 1];
 	if (!owned_name_parse(ref, viewer, &owner, name, sizeof(name)))
 		return NULL;
 	workload *w = wl_find(t, name);

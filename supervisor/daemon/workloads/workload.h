@@ -19,6 +19,7 @@
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
 #include "supervisor/loop/eventloop.h"
+#include "supervisor/daemon/workloads/kube.h"
 #include "supervisor/varlink/peer.h"
 
 struct corrald;
@@ -28,6 +29,7 @@ struct corrald;
 #define WL_CONTAINERS_LABEL "io.corral.containers" /* on its sessions: how many containers it should have */
 #define WL_CONTAINER_LABEL "io.corral.container"   /* on its containers: the template's name for it */
 #define WL_HASH_LEN 10
+#define WL_SHOWN_MAX (KUBE_NAME_MAX + 12) /* its name or a replica's, @UID to root, its NUL too */
 #define WL_MAX 1024           /* workloads corrald keeps */
 #define WL_JSON_MAX (1u << 20) /* a workload's canonical form */
 #define WL_FILE_MAX (8u << 20)
