@@ -25,7 +25,13 @@ struct event_sub {
 	event_sink sink;
 	peer_cred peer;
 	bool is_peer; /* else corrald itself: it hears of everything */
-	char *type, *action, *id, *name, *container, *session; /* filters; NULL: any */
+	char *type, *action, *id, *name, *container; /* filters; NULL: any */
+	/* the session filter as its subscriber names it (owned_name.h), read
+	 * once: the session's own name and its owner; session_none: a name no
+	 * session of the subscriber's reach has, which matches nothing */
+	char *session;
+	uid_t session_owner;
+	bool session_none;
 	long long until;  /* ns; < 0: no end */
 	el_source *timer; /* ends the stream at until */
 	/* while its since is replayed from the file, a share at a time as its
@@ -163,16 +169,14 @@ static bool container_is(const char *filter, const struct event *e, const peer_c
 	return !filter || (e->id && *e->id && !strncmp(e->id, filter, strlen(filter))) || name_is(filter, e, peer);
 }
 
-/* filter names e's session as peer names it; a session's own event is
- * its owner's (a member of it may be root's, in a member's session) */
-static bool session_is(const char *filter, const struct event *e, const peer_cred *peer)
+/* s's session filter names e's session; a session's own event is its
+ * owner's (a container in it may be root's, in a member's session) */
+static bool session_is(const struct event_sub *s, const struct event *e)
 {
-	if (!filter)
+	if (!s->session)
 		return true;
-	uid_t owner;
-	char name[256];
-	return e->session && owned_name_parse(filter, peer ? peer->uid : 0, &owner, name, sizeof(name)) &&
-	       streq(e->session, name) && (!e->type || !streq(e->type, "session") || owner == e->who.uid);
+	return !s->session_none && e->session && streq(e->session, s->session) &&
+	       (!e->type || !streq(e->type, "session") || s->session_owner == e->who.uid);
 }
 
 /* The one rule (owner.h): a subscriber hears only of what it may see. */
@@ -187,7 +191,7 @@ static bool matches(const struct event_sub *s, const struct event *e)
 	const peer_cred *peer = s->is_peer ? &s->peer : NULL;
 	return may_see(s, e) && eq_or_any(s->type, e->type) && eq_or_any(s->action, e->action) && eq_or_any(s->id, e->id) &&
 	       name_is(s->name, e, peer) && container_is(s->container, e, peer) &&
-	       session_is(s->session, e, peer) && (s->until < 0 || e->ts <= s->until);
+	       session_is(s, e) && (s->until < 0 || e->ts <= s->until);
 }
 
 /* Returns false when the subscriber was cut off (and freed). */
@@ -337,7 +341,10 @@ static struct event_sub *sub_new(event_bus *b, const event_sink *sink, const pee
 	s->id = dup_or_null(filter->id);
 	s->name = dup_or_null(filter->name);
 	s->container = dup_or_null(filter->container);
-	s->session = dup_or_null(filter->session);
+	char name[256];
+	s->session_none = filter->session && !owned_name_parse(filter->session, peer ? peer->uid : 0,
+							       &s->session_owner, name, sizeof(name));
+	s->session = dup_or_null(filter->session && !s->session_none ? name : filter->session);
 	/* a filter lost to a failed copy would match everything */
 	if (!s->type != !filter->type || !s->action != !filter->action || !s->id != !filter->id ||
 	    !s->name != !filter->name || !s->container != !filter->container || !s->session != !filter->session) {
