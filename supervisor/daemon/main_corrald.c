@@ -517,6 +517,7 @@ out:
 	workloads_shutdown(&d); /* its calls too */
 	jobs_shutdown(&d); /* its calls wait on containers */
 	pulls_shutdown(&d);
+	commits_shutdown(&d);
 	imghelper_shutdown(&d);
 	network_drain(&d, 5000); /* DELs of containers that ended */
 	ctr_shutdown_all(&d);

@@ -126,6 +126,14 @@ need_memory_controller() {
 
 status_of() { ctl inspect --format '{{.State.Status}}' "$1"; }
 # NAME: the pid of its monitor, its init's parent
+# cgroup_of CONTAINER: its cgroup's directory
+cgroup_of() {
+	local id cg
+	id=$(ctl --json inspect "$1" | jq -r '.[0].id')
+	cg=/sys/fs/cgroup/unified/corral-$TID/$id
+	[ -d /sys/fs/cgroup/unified ] || cg=/sys/fs/cgroup/corral-$TID/$id
+	echo "$cg"
+}
 monitor_of() { awk '{print $4}' "/proc/$(ctl --json inspect "$1" | jq '.[0].state.pid')/stat"; }
 is_status() { [ "$(status_of "$1")" = "$2" ]; }
 

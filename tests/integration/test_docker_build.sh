@@ -5,7 +5,7 @@
 # once a COPY'd file changes, --no-cache), --target, the config
 # instructions, commit; and what a context, a Dockerfile or a member may
 # not do. corrald runs in a network namespace of the test's own.
-# time: about 55 s (14 cases): each RUN a container, each step a commit
+# time: about 60 s (15 cases): each RUN a container, each step a commit
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -277,6 +277,32 @@ test_dkb_commit_as_docker_and_corralctl() {
 	assert_contains "$out" "the changes pass 65536 bytes in all" "what was refused"
 	ctl ping >/dev/null || fail "corrald does not answer"
 	ctl image inspect boom >/dev/null 2>&1 && fail "an image was made of a refused commit"
+	return 0
+}
+
+# corrald stopped while a commit holds its container paused: the container
+# runs on unpaused (no one asked it paused past the commit), as corrald's
+# next start finds it, and the commit that never ended left no image.
+test_dkb_corrald_stopped_mid_commit_thaws_its_container() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctl run -d --name box busybox:latest sh -c 'head -c 400000000 /dev/urandom >/big; touch /ready; exec sleep 1000' \
+		>/dev/null || fail "run"
+	box_ready() { ctl exec box test -f /ready; }
+	wait_for 60 box_ready
+	local cg commit
+	cg=$(cgroup_of box)
+	ctl commit box snap:1 >"$T/commit.out" 2>&1 &
+	commit=$!
+	wait_for 30 grep -q "frozen 1" "$cg/cgroup.events"
+	stop_sv
+	wait "$commit" && fail "the commit ended well with corrald gone: $(cat "$T/commit.out")"
+	assert_contains "$(cat "$cg/cgroup.events")" "frozen 0" "the container's cgroup once corrald is gone"
+	start_docker
+	assert_eq "$(status_of box)" running "the container, once corrald is back"
+	assert_eq "$(timeout 10 "$CORRALCTL" --socket "$SOCK" exec box echo here)" here "it runs, not frozen"
+	ctl image inspect snap:1 >/dev/null 2>&1 && fail "an image of the commit that did not end"
 	return 0
 }
 

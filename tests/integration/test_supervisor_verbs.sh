@@ -19,13 +19,6 @@ create() {
 		'{spec: ({image: $i, command: $a} + (if $n == "" then {} else {name: $n} end))}')"
 }
 state_of() { ctl call Inspect "{\"id\":\"$1\"}" | jq -r ".container.state.$2"; }
-cgroup_of() {
-	local id cg
-	id=$(ctl call Inspect "{\"id\":\"$1\"}" | jq -r .container.id)
-	cg=/sys/fs/cgroup/unified/corral-$TID/$id
-	[ -d /sys/fs/cgroup/unified ] || cg=/sys/fs/cgroup/corral-$TID/$id
-	echo "$cg"
-}
 # the error a call gets: its name and parameters, on one line
 call_error() { ctl call "$@" 2>&1 >/dev/null && echo "no error" || true; }
 

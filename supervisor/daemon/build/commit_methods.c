@@ -97,6 +97,15 @@ static void thaw(corrald *d, commit_run *j)
 		log_cerr(LOG_LVL_WARN, &err, "container %s: thaw after commit", c->name);
 }
 
+void commits_shutdown(corrald *d)
+{
+	while (d->commits) {
+		commit_run *j = d->commits;
+		thaw(d, j); /* no one asked it paused past the commit, which ends here */
+		job_free(j);
+	}
+}
+
 static void commit_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
 {
 	commit_run *j = data;
