@@ -4,7 +4,7 @@
 # time, delete), across a kill -9 of corrald, with policy on every
 # container it makes, and bad manifests refused with their file, line and
 # field path.
-# time: about 80 s (13 cases): deployments converge, roll out and repair through probes and restarts, each with a corrald of its own
+# time: about 85 s (13 cases): deployments converge, roll out and repair through probes and restarts, each with a corrald of its own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/workloads_lib.sh"
@@ -403,10 +403,6 @@ test_wl_policy_applies() {
 	assert_eq "$(members hp)" 0 "no container of it"
 	assert_contains "$(grep PolicyViolation "$STATE_D/audit.log" | tail -1)" '"uid":65534' "audited as the member's"
 	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" hp@65534 "root sees it, as NAME@UID"
-	# but does not take it over (its replicas are the member's)
-	local out
-	out=$(ctl apply -f "$T/hp.yaml" 2>&1) && fail "root took over a member's workload"
-	assert_contains "$out" "workload hp@65534 belongs to another user" "root's apply of a member's name"
 	wl_member --json get workloads | jq -e 'length == 1' >/dev/null || fail "the member sees its own"
 }
 
@@ -503,7 +499,12 @@ test_wl_status_says_what_is_happening() {
 # Root's bare workload name is root's own: root's `delete -f web.yaml` (a
 # pipeline's delete-then-apply) took a member's web when root's was not
 # there. Root names a member's NAME@UID, and is shown it so.
-test_wl_roots_bare_name_is_its_own_workload() {
+# Each owner's workload names are its own (as each user's pods in podman):
+# a member's web takes no name from root or another member; root's bare
+# name is root's own, root names the member's web@UID; each one's file is
+# its own, and a member's file of before (<name>.json) is moved to its
+# name at start.
+test_wl_each_owners_names_are_its_own() {
 	start_wl_members
 	deployment web 0 bb:1 >"$T/web.yaml"
 	wl_member apply -f "$T/web.yaml" >/dev/null || fail "a member could not apply"
@@ -515,15 +516,34 @@ test_wl_roots_bare_name_is_its_own_workload() {
 	out=$(ctl get deployment/web 2>&1) && fail "root's bare name found the member's: $out"
 	out=$(ctl delete --wait false deployment/web 2>&1) && fail "root's bare name deleted the member's: $out"
 	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" web@65534 "root is shown the member's NAME@UID"
-	assert_eq "$(wl_member --json get workloads | jq -r '.[].name')" web "the member its own NAME"
 	ctl get deployment/web@65534 >/dev/null || fail "root's NAME@UID did not find the member's"
 	out=$(wl_member get deployment/web@0 2>&1) && fail "a member named root's by @0: $out"
 	assert_contains "$(ctl events --since 1m --until 0s --filter type=workload)" "web@65534" \
 		"root's events name the member's workload"
+	# root's web beside the member's: each its own, in its own file
+	ctl apply -f "$T/web.yaml" >/dev/null || fail "root's apply of a name a member has"
+	assert_eq "$(ctl --json get workloads | jq -r '.[].name' | sort | tr '\n' ' ')" "web web@65534 " \
+		"root's web and the member's"
+	assert_eq "$(wl_member --json get workloads | jq -r '.[] | "\(.name) \(.generation)"')" "web 1" \
+		"the member's own, not changed by root's apply"
+	assert_eq "$(cd "$STATE_D/workloads" && ls | tr '\n' ' ')" "web.json web@65534.json " "their files"
+	assert_contains "$(ctl metrics | grep '^corral_workload_replicas_desired')" \
+		"$(printf '{workload="web"} 0\ncorral_workload_replicas_desired{workload="web@65534"} 0')" \
+		"the member's series apart from root's"
+	ctl delete --wait false -f "$T/web.yaml" >/dev/null
+	wait_for 20 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json get workloads | jq -r '.[].name')\" = web@65534 ]"
+	wl_member get deployment/web >/dev/null || fail "root's delete -f took the member's"
+	# a member's file of before: <name>.json, moved to its name at start
+	stop_sv
+	mv "$STATE_D/workloads/web@65534.json" "$STATE_D/workloads/web.json"
+	start_sv --group "$(getent group 65534 | cut -d: -f1)"
+	assert_eq "$(wl_member --json get workloads | jq -r '.[].name')" web "the member's, loaded from its file of before"
+	assert_eq "$(cd "$STATE_D/workloads" && ls | tr '\n' ' ')" "web@65534.json " "moved to its name"
+	ctl apply -f "$T/web.yaml" >/dev/null || fail "root's apply after the move"
+	assert_eq "$(wl_member --json get workloads | jq -r '.[] | "\(.name) \(.generation)"')" "web 1" \
+		"the member's, once root has its own"
 	assert_contains "$(ctl delete --wait false deployment/web@65534)" "web@65534" "root deletes it by NAME@UID"
-	wait_for 20 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json get workloads | jq length)\" = 0 ]"
-	ctl apply -f "$T/web.yaml" >/dev/null
-	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" web "root's own web"
+	wait_for 20 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json get workloads | jq -r '.[].name')\" = web ]"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_wl_'); do

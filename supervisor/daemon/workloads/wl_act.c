@@ -43,9 +43,10 @@ static void op_free(wl_table *t, wl_op *o)
 
 /* An action ended (failed when error is set): its workload backs off, and
  * the loop plans again. */
-static void acted(wl_table *t, const char *name, enum wl_akind kind, const char *replica, const char *error)
+static void acted(wl_table *t, uid_t owner, const char *name, enum wl_akind kind, const char *replica,
+		  const char *error)
 {
-	workload *w = wl_find(t, name);
+	workload *w = wl_find(t, owner, name);
 	if (w && w->loop.ops)
 		w->loop.ops--;
 	if (w && error) {
@@ -71,10 +72,11 @@ static void end(wl_op *o, const char *error)
 	char name[sizeof(o->workload)], replica[sizeof(o->replica)];
 	enum wl_akind kind = o->undoing ? WA_CREATE : o->kind;
 	bool superseded = o->superseded;
+	uid_t owner = o->peer.uid;
 	snprintf(name, sizeof(name), "%s", o->workload);
 	snprintf(replica, sizeof(replica), "%s", o->replica);
 	op_free(t, o);
-	acted(t, name, kind, replica, superseded ? NULL : error);
+	acted(t, owner, name, kind, replica, superseded ? NULL : error);
 }
 
 static void on_done(void *data, const char *error, yajl_val params);
@@ -221,7 +223,7 @@ static void on_done(void *data, const char *error, yajl_val params)
 /* The next call of a creation. */
 static void step(wl_op *o)
 {
-	workload *w = wl_find(o->t, o->workload);
+	workload *w = wl_find(o->t, o->peer.uid, o->workload);
 	if (!w || w->deleting || strcmp(w->hash, o->hash)) {
 		o->superseded = true; /* no failure of the workload's: nothing to back off from */
 		return wl_op_fail(o, "its workload changed meanwhile");

@@ -141,15 +141,7 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 	for (workload *w = t->list; w; w = w->next)
 		mine += w->peer.uid == peer->uid;
 	for (size_t i = 0; i < set.n; i++) {
-		workload *old = wl_find(t, set.w[i].name);
-		/* root sees a member's too, but does not take it over: its
-		 * replicas are the member's, found by their owner */
-		if (old && old->peer.uid != peer->uid) {
-			char shown[WL_SHOWN_MAX], why[64 + WL_SHOWN_MAX];
-			snprintf(why, sizeof(why), "workload %s belongs to another user: delete it first",
-				 wl_shown(old, old->name, peer, shown, sizeof(shown)));
-			return sv_permission_denied(call, why);
-		}
+		workload *old = wl_find(t, peer->uid, set.w[i].name);
 		char why[96 + 4 * KUBE_NAME_MAX];
 		/* its replicas are found by name: another kind would take them */
 		if (old && !streq(old->kind, set.w[i].kind)) {
@@ -174,7 +166,7 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, "out of memory");
 	cerr err = { 0 };
 	for (size_t i = 0; i < set.n; i++) {
-		workload *w = wl_new(set.w[i].json, peer, &err), *old = wl_find(t, set.w[i].name);
+		workload *w = wl_new(set.w[i].json, peer, &err), *old = wl_find(t, peer->uid, set.w[i].name);
 		if (!w)
 			return sv_internal_err(call, &err);
 		enum change ch = change_of(old, w);

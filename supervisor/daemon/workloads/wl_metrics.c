@@ -5,6 +5,7 @@
 #include "supervisor/daemon/workloads/wl_metrics.h"
 #include "supervisor/daemon/core/metrics.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/api/owned_name.h"
 
 #include <inttypes.h>
 
@@ -15,11 +16,18 @@ static long long v_ready(const workload *w) { return w->ready; }
 static long long v_drift(const workload *w) { return w->last_drift; }
 static long long v_actions(const workload *w) { return (long long)w->loop.actions; }
 
+/* a member's NAME@UID: root's and each member's web are series apart */
+static const char *shown_to_root(const workload *w, char shown[WL_SHOWN_MAX])
+{
+	return owned_name_shown(w->name, w->peer.uid, 0, shown, WL_SHOWN_MAX);
+}
+
 static int family(strbuf *out, const wl_table *t, const char *name, const char *type, const char *help, wl_value_fn fn)
 {
 	int r = metrics_head(out, name, type, help);
+	char shown[WL_SHOWN_MAX];
 	for (const workload *w = t->list; !r && w; w = w->next)
-		r = sb_addf(out, "%s{workload=\"", name) || metrics_label(out, w->name) ||
+		r = sb_addf(out, "%s{workload=\"", name) || metrics_label(out, shown_to_root(w, shown)) ||
 		    sb_addf(out, "\"} %lld\n", fn(w));
 	return r ? -1 : 0;
 }
@@ -36,8 +44,10 @@ int wl_render_metrics(corrald *d, strbuf *out)
 		       v_actions) ||
 		metrics_head(out, "corral_workload_convergence_seconds", "gauge",
 			     "How long the last convergence of a workload took.");
+	char shown[WL_SHOWN_MAX];
 	for (const workload *w = t->list; !r && w; w = w->next)
-		r = sb_adds(out, "corral_workload_convergence_seconds{workload=\"") || metrics_label(out, w->name) ||
+		r = sb_adds(out, "corral_workload_convergence_seconds{workload=\"") ||
+		    metrics_label(out, shown_to_root(w, shown)) ||
 		    sb_addf(out, "\"} %.3f\n", (double)w->last_convergence_usec / 1e6);
 	return r ? -1 : 0;
 }

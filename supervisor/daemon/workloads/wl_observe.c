@@ -138,7 +138,8 @@ int wl_observe(wl_table *t, const workload *w, wl_replica **out, size_t *n_out)
 	}
 	/* being made, its session not there yet */
 	for (wl_op *o = t->ops; o; o = o->next) {
-		if (o->kind != WA_CREATE || !streq(o->workload, w->name) || listed(r, n, o->replica))
+		if (o->kind != WA_CREATE || o->peer.uid != w->peer.uid || !streq(o->workload, w->name) ||
+		    listed(r, n, o->replica))
 			continue;
 		if (!(x = grow(&r, n++, &cap)))
 			goto oom;

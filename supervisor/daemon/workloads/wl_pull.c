@@ -231,7 +231,7 @@ static int ready_one(wl_op *o, const workload *w, size_t i)
 
 void wl_prepare(wl_op *o)
 {
-	workload *w = wl_find(o->t, o->workload);
+	workload *w = wl_find(o->t, o->peer.uid, o->workload);
 	if (!w || w->deleting || strcmp(w->hash, o->hash)) {
 		o->superseded = true; /* no failure of the workload's: nothing to back off from */
 		return wl_op_fail(o, "its workload changed meanwhile");

@@ -23,10 +23,10 @@
 
 #define WL_FILE_MODE 0600
 
-workload *wl_find(wl_table *t, const char *name)
+workload *wl_find(wl_table *t, uid_t owner, const char *name)
 {
 	for (workload *w = t->list; w; w = w->next)
-		if (streq(w->name, name))
+		if (w->peer.uid == owner && streq(w->name, name))
 			return w;
 	return NULL;
 }
@@ -35,10 +35,7 @@ workload *wl_for(wl_table *t, uid_t viewer, const char *ref)
 {
 	uid_t owner;
 	char name[KUBE_NAME_MAX + 1];
-	if (!owned_name_parse(ref, viewer, &owner, name, sizeof(name)))
-		return NULL;
-	workload *w = wl_find(t, name);
-	return w && w->peer.uid == owner ? w : NULL;
+	return owned_name_parse(ref, viewer, &owner, name, sizeof(name)) ? wl_find(t, owner, name) : NULL;
 }
 
 const char *wl_shown(const workload *w, const char *name, const peer_cred *viewer, char *buf, size_t n)
@@ -114,15 +111,24 @@ fail:
 	return NULL;
 }
 
-static void file_path(const wl_table *t, const char *name, char *buf, size_t n)
+/* <name>.json, a member's <name>@<uid>.json: each owner's names are its own */
+static void file_name(const workload *w, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s/%s.json", t->dir, name);
+	char shown[WL_SHOWN_MAX];
+	snprintf(buf, n, "%s.json", owned_name_shown(w->name, w->peer.uid, 0, shown, sizeof(shown)));
+}
+
+static void file_path(const wl_table *t, const workload *w, char *buf, size_t n)
+{
+	char name[NAME_MAX + 1];
+	file_name(w, name, sizeof(name));
+	snprintf(buf, n, "%s/%s", t->dir, name);
 }
 
 int wl_save(wl_table *t, const workload *w, cerr *err)
 {
 	char path[PATH_MAX];
-	file_path(t, w->name, path, sizeof(path));
+	file_path(t, w, path, sizeof(path));
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	int r = !g || yajl_gen_map_open(g) || jg_key(g, "groups") || yajl_gen_array_open(g);
 	for (int i = 0; !r && i < w->peer.n_groups; i++) /* as its peer had them: its calls are made so */
@@ -138,7 +144,7 @@ int wl_save(wl_table *t, const workload *w, cerr *err)
 void wl_forget_file(wl_table *t, const workload *w)
 {
 	char path[PATH_MAX];
-	file_path(t, w->name, path, sizeof(path));
+	file_path(t, w, path, sizeof(path));
 	if (unlink(path) < 0 && errno != ENOENT)
 		log_warn("%s: %s", path, strerror(errno));
 }
@@ -191,10 +197,16 @@ static workload *load_one(wl_table *t, int dfd, const char *file)
 			peer.groups[peer.n_groups++] = (gid_t)YAJL_GET_INTEGER(groups->u.array.values[i]);
 	if (!(w = wl_new(text, &peer, &err)))
 		goto bad;
-	char want[NAME_MAX + 1];
-	snprintf(want, sizeof(want), "%s.json", w->name);
-	if (!streq(want, file)) {
-		cerr_set(&err, EINVAL, "it names workload %s", w->name);
+	char want[NAME_MAX + 1], bare[NAME_MAX + 1];
+	file_name(w, want, sizeof(want));
+	snprintf(bare, sizeof(bare), "%s.json", w->name);
+	if (!streq(want, file) && !streq(bare, file)) {
+		cerr_set(&err, EINVAL, "it names workload %s of uid %u", w->name, (unsigned)w->peer.uid);
+		goto bad;
+	}
+	/* a member's, from before each owner's names were its own */
+	if (!streq(want, file) && renameat2(dfd, file, dfd, want, RENAME_NOREPLACE) < 0) {
+		cerr_sys(&err, errno, "its move to %s", want);
 		goto bad;
 	}
 	snprintf(w->applied, sizeof(w->applied), "%s", applied);
@@ -221,7 +233,7 @@ int wl_load_all(wl_table *t, cerr *err)
 		if (e->d_name[0] == '.' || n < 6 || !streq(e->d_name + n - 5, ".json"))
 			continue;
 		workload *w = load_one(t, dfd, e->d_name);
-		if (w && wl_find(t, w->name))
+		if (w && wl_find(t, w->peer.uid, w->name)) /* met again, moved to its name */
 			wl_free(w);
 		else if (w)
 			wl_link(t, w);

@@ -1,6 +1,7 @@
 /* Declarative workloads: Kubernetes Pods and Deployments (kube.h) that
  * corrald keeps running. The desired state is the only thing stored
- * (<state>/workloads/<name>.json, written atomically); what runs is found
+ * (<state>/workloads/<name>.json, a member's <name>@<uid>.json, written
+ * atomically); what runs is found
  * again each time from the sessions and containers themselves, by their
  * labels. So a corrald killed at any point picks up where it was: a
  * replica half made is seen as broken and replaced, a delete under way
@@ -98,9 +99,8 @@ static inline const char *wl_str(yajl_val obj, const char *key)
 }
 
 /* wl_table.c: the model and its files */
-/* By its name, whoever's: names are one namespace (an apply of a name
- * another owner holds is refused) */
-workload *wl_find(wl_table *t, const char *name);
+/* owner's by its name: each owner's names are its own */
+workload *wl_find(wl_table *t, uid_t owner, const char *name);
 /* ref as viewer names it (owned_name.h): root's bare NAME is root's own,
  * NAME@UID a member's; a member's, its own. NULL when there is none. */
 workload *wl_for(wl_table *t, uid_t viewer, const char *ref);
