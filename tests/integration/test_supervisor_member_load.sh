@@ -45,11 +45,11 @@ test_member_load_keeps_corrald_bounded() {
 	"${a[@]}" session create sa --share uts >/dev/null || fail "a's session"
 	for i in 1 2 3; do
 		id=$("${a[@]}" run -d --session sa --name "a$i" img:1 sleep 1000) || fail "a's container $i"
-		socks+=("$(broker_of sa "$id")")
+		socks+=("$(broker_of sa@65534 "$id")")
 	done
 	"${b[@]}" session create sb --share uts >/dev/null || fail "b's session"
 	id=$("${b[@]}" run -d --session sb --name b1 img:1 sleep 1000) || fail "b's container"
-	bsock=$(broker_of sb "$id")
+	bsock=$(broker_of sb@4242 "$id")
 	wait_for 10 test -S "$bsock"
 	"${b[@]}" session state set sb k '{"v":1}' >/dev/null || fail "b's state"
 	idle=$(rss_kb)

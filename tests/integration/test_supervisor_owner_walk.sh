@@ -125,7 +125,7 @@ test_owner_walk_broker_between_members() {
 	local ida idb
 	ida=$(mctl 65534 run -d --session sa --name alpha1 a:1 sleep 1000)
 	idb=$(mctl 4242 run -d --session sb --name beta1 b:1 sleep 1000)
-	local sa="$STATE_D/sessions/sa/broker/$ida/broker.sock" sb="$STATE_D/sessions/sb/broker/$idb/broker.sock"
+	local sa="$STATE_D/sessions/sa@65534/broker/$ida/broker.sock" sb="$STATE_D/sessions/sb@4242/broker/$idb/broker.sock"
 	[ -S "$sa" ] && [ -S "$sb" ] || fail "no member sockets"
 	# on the host, the sockets are corrald's: no member opens another's
 	! as_uid 4242 "$VLCALL" "$sa" '{"method":"io.corral.Broker.Whoami"}' >/dev/null 2>&1 ||

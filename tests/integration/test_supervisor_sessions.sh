@@ -115,6 +115,50 @@ test_svs_reboot_reattaches_without_a_leak() {
 	assert_contains "$(ip_of m)" "10.88." "a member's address"
 }
 
+# A member's session on the CNI network, beside root's of its name: each
+# attachment its own id (corral-session-web, corral-session_4242_web), so
+# host-local gives each a lease and frees each by its own. A member's
+# session of before (web/, attached as corral-session-web) is moved to its
+# name at start and keeps that id; root's new web takes another
+# (corral-session_0_web): the member's DEL frees its lease, root's stays.
+test_svs_a_members_attachment_beside_roots() {
+	trap cleanup_sessions EXIT
+	need_cni
+	chmod 755 "$T"
+	start_sv_netns --group "$(getent group 65534 | cut -d: -f1)"
+	# host-local's lease: a file by the address, its id on the first line
+	lease_of() { grep -lE "^$1"$'\r'"?\$" "$STATE_D"/networks/ipam/corral/* 2>/dev/null; }
+	lease() { lease_of "$1" | wc -l; }
+	mctl 4242 session create web >/dev/null
+	wait_for 10 sh -c "[ -e '$STATE_D/sessions/web@4242/network.json' ]"
+	ctl session create web >/dev/null || fail "root's web beside the member's"
+	wait_for 10 sh -c "[ -e '$STATE_D/sessions/web/network.json' ]"
+	assert_eq "$(lease corral-session_4242_web) $(lease corral-session-web)" "1 1" "a lease each"
+	ctl session rm web >/dev/null
+	no_lease() { [ "$(lease "$1")" = 0 ]; }
+	wait_for 10 no_lease corral-session-web
+	wait_for 10 sh -c "[ ! -e '$STATE_D/sessions/web' ]" # its DEL is over
+	# as a corrald of before left it: web/, its record without its id
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	local f
+	f=$(lease_of corral-session_4242_web)
+	sed -i 's/^corral-session_4242_web/corral-session-web/' "$f"
+	mv "$STATE_D/sessions/web@4242" "$STATE_D/sessions/web"
+	jq 'del(.cniId)' "$STATE_D/sessions/web/session.json" >"$T/s.json" && mv "$T/s.json" "$STATE_D/sessions/web/session.json"
+	start_sv_netns --group "$(getent group 65534 | cut -d: -f1)"
+	mctl 4242 session inspect web >/dev/null || fail "the member's session of before"
+	[ -d "$STATE_D/sessions/web@4242" ] || fail "not moved: $(ls "$STATE_D/sessions")"
+	assert_eq "$(mctl 4242 session inspect web | jq -r .ipAddress)" "${f##*/}" "its address, kept"
+	ctl session create web >/dev/null || fail "root's web, after the move"
+	wait_for 10 sh -c "[ -e '$STATE_D/sessions/web/network.json' ]"
+	assert_eq "$(lease corral-session_0_web) $(lease corral-session-web)" "1 1" "root's lease beside the member's"
+	mctl 4242 session rm web >/dev/null
+	wait_for 10 no_lease corral-session-web
+	assert_eq "$(lease corral-session_0_web)" 1 "root's lease, after the member's DEL"
+	ctl session rm web >/dev/null
+}
+
 # The operator's side of the state: set, get, ls, rm, compare-and-set on
 # versions (a stale one is refused, saying so), values from stdin.
 test_svs_state_cas() {
@@ -291,7 +335,7 @@ test_svs_state_is_not_given_to_another_owners_session() {
 	"${a[@]}" session create exp --share uts --idle-timeout 1s >/dev/null
 	"${a[@]}" session state set exp tok '"a-secret"' >/dev/null
 	wait_for 6 session_gone exp@65534
-	wait_for 5 sh -c "[ ! -e $STATE_D/sessions/exp ]"
+	wait_for 5 sh -c "[ ! -e $STATE_D/sessions/exp@65534 ]"
 	"${b[@]}" session create exp --share uts >/dev/null
 	out=$("${b[@]}" session state get exp tok 2>&1) && fail "b read a's expired session's state: $out"
 	assert_not_contains "$out" "a-secret" "a's value"
@@ -300,11 +344,14 @@ test_svs_state_is_not_given_to_another_owners_session() {
 	"${b[@]}" session create plant --share uts --idle-timeout 1s --rm-state=false >/dev/null
 	"${b[@]}" session state set plant admin true >/dev/null
 	wait_for 6 session_gone plant@4242
-	wait_for 5 sh -c "[ -f $STATE_D/sessions/plant/state.json ]"
+	wait_for 5 sh -c "[ -f $STATE_D/sessions/plant@4242/state.json ]"
 	ctl session create plant --share uts >/dev/null
 	assert_eq "$(ctl --json session state ls plant | jq length)" 0 "root's new session starts empty"
-	[ -e "$STATE_D/sessions/plant/kept.json" ] && fail "b's kept record outlived root's claim"
 	ctl session rm plant >/dev/null
+	[ -e "$STATE_D/sessions/plant@4242/kept.json" ] || fail "b's kept state went with root's session of its name"
+	"${b[@]}" session create plant --share uts >/dev/null
+	assert_eq "$("${b[@]}" session state get plant admin)" true "b's next plant finds its kept state"
+	"${b[@]}" session rm plant >/dev/null
 	"${b[@]}" session create plant2 --share uts --rm-state=false >/dev/null
 	"${b[@]}" session state set plant2 admin true >/dev/null
 	"${b[@]}" session rm plant2 >/dev/null
@@ -315,7 +362,7 @@ test_svs_state_is_not_given_to_another_owners_session() {
 	"${a[@]}" session create rm1 --share uts >/dev/null
 	"${a[@]}" session state set rm1 k 1 >/dev/null
 	"${a[@]}" session rm rm1 >/dev/null
-	[ -e "$STATE_D/sessions/rm1" ] && fail "a removed session's state was kept"
+	[ -e "$STATE_D/sessions/rm1@65534" ] && fail "a removed session's state was kept"
 	"${a[@]}" session create mine --share uts --rm-state=false >/dev/null
 	"${a[@]}" session state set mine k '"kept"' >/dev/null
 	"${a[@]}" session rm mine >/dev/null
@@ -548,7 +595,10 @@ print(s.recv(65536).rstrip(b"\0").decode())' "$SOCK" "$IMG")
 # Root's bare session name is root's own session, never a member's: a
 # member that took the name of root's expired session (or of one root was
 # about to make) had root's next container join its namespaces, state and
-# broker. Root names a member's session NAME@UID, and is shown it so.
+# broker. Root names a member's session NAME@UID, and is shown it so. Each
+# owner's session names are its own (as each user's pods in podman): root's
+# ci beside the member's, each with its namespaces, state, members and
+# directory; a member's directory of before is moved to its name at start.
 test_svs_roots_bare_name_is_its_own_session() {
 	trap cleanup_sessions EXIT
 	chmod 755 "$T"
@@ -566,8 +616,6 @@ test_svs_roots_bare_name_is_its_own_session() {
 	out=$(ctl run -d --name job --network none --session ci "$IMG" sleep 1000 2>&1) &&
 		fail "root's container joined the member's session: $(ctl exec job hostname)"
 	assert_contains "$out" "no such session: ci" "root's bare name, held by a member's session"
-	out=$(ctl session create ci --share ipc,uts 2>&1) && fail "root made a second ci"
-	assert_contains "$out" "ci@4242" "whose the name is"
 	out=$(ctl session state get ci k 2>&1) && fail "root's bare name read the member's state: $out"
 	out=$(ctl session state set ci k '"root"' 2>&1) && fail "root's bare name wrote the member's state"
 	out=$(ctl broker pub ci jobs/1 '"root"' 2>&1) && fail "root's bare name published in the member's session"
@@ -602,11 +650,37 @@ test_svs_roots_bare_name_is_its_own_session() {
 		"the member's session after root's record of a bare-name join"
 	out=$(mctl 4242 session inspect ci@0 2>&1) && fail "a member named root's session by @0"
 	ctl rm -f rootc >/dev/null
-	ctl session rm -f ci@4242 >/dev/null
-	mctl 4242 session inspect ci >/dev/null 2>&1 && fail "root's rm of ci@4242 left it"
-	ctl session create ci --share ipc,uts >/dev/null
+	# each owner's session names are its own: root's ci beside the member's
+	ctl session create ci --share ipc,uts >/dev/null || fail "root's ci beside a member's"
 	ctl run -d --name job --network none --session ci "$IMG" sleep 1000 >/dev/null
 	assert_eq "$(ctl exec job hostname)" ci "root's own ci, joined by its bare name"
+	[ "$(ctl exec job readlink /proc/self/ns/ipc)" != "$(mctl 4242 exec spy readlink /proc/self/ns/ipc)" ] ||
+		fail "root's ci and the member's share an IPC namespace"
+	ctl session state set ci k '"root'"'"'s"' >/dev/null
+	assert_eq "$(mctl 4242 session state get ci k)" '"the member'"'"'s"' "the member's state, after root's set"
+	assert_eq "$(ctl session inspect ci | jq -r '.members | join(" ")')" job "root's ci: its own member"
+	assert_eq "$(ctl session inspect ci@4242 | jq -r '.members | join(" ")')" spy@4242 "the member's: its own"
+	assert_eq "$(cd "$STATE_D/sessions" && ls -d ci* | tr '\n' ' ')" "ci ci@4242 " "their directories"
+	assert_eq "$(ctl --json session ls | jq -r '.[].name' | sort | tr '\n' ' ')" "ci ci@4242 " "root lists both"
+	out=$(ctl events --since "$t0" --until "$(($(date +%s) + 1))" --session ci --filter type=container)
+	assert_contains "$out" " job " "root's session filter: root's container in root's ci"
+	assert_not_contains "$out" " spy" "root's session filter: not the member's ci"
+	assert_not_contains "$out" " rootc " "root's session filter: not root's container in the member's ci"
+	# a member's directory of before (<name>/) is moved to its name at start
+	mctl 4242 session create old --share ipc,uts >/dev/null
+	mctl 4242 session state set old k 1 >/dev/null
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	mv "$STATE_D/sessions/old@4242" "$STATE_D/sessions/old"
+	start_sv_netns --group "$(getent group 65534 | cut -d: -f1)"
+	assert_eq "$(mctl 4242 session state get old k)" 1 "the member's session of before, loaded"
+	[ -d "$STATE_D/sessions/old@4242" ] && [ ! -e "$STATE_D/sessions/old" ] || fail "not moved: $(ls "$STATE_D/sessions")"
+	ctl session create old --share ipc,uts >/dev/null || fail "root's old beside the member's, once moved"
+	out=$(ctl session state get old k 2>&1) && fail "root's new old has the member's state: $out"
+	ctl session rm -f old old@4242 >/dev/null
+	ctl session rm -f ci@4242 >/dev/null
+	mctl 4242 session inspect ci >/dev/null 2>&1 && fail "root's rm of ci@4242 left it"
+	assert_eq "$(ctl exec job hostname)" ci "root's ci, once the member's has gone"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

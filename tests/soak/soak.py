@@ -815,7 +815,7 @@ class Soak:
                 out.append("%d veths (%s) for %d pinned network namespaces and %d sessions on a network" %
                            (len(veths), " ".join(veths[:8]), len(pins), len(attached)))
             self.judge("accounted", len(veths))
-            out += self.lease_problems(set(pins), attached)
+            out += self.lease_problems(set(pins), {self.cni_id(sdir, s) for s in attached})
         return out
 
     def waiting_dels(self):
@@ -823,9 +823,20 @@ class Soak:
         pdir = os.path.join(self.a.state, "networks", "pending")
         return {n[:-len(".json")] for n in (os.listdir(pdir) if os.path.isdir(pdir) else []) if n.endswith(".json")}
 
+    @staticmethod
+    def cni_id(sdir, name):
+        """a session's attachment id, as its session.json keeps it (one of
+        before, without it: corral-session-NAME)"""
+        try:
+            with open(os.path.join(sdir, name, "session.json")) as f:
+                return json.load(f).get("cniId") or "corral-session-" + name
+        except (OSError, ValueError):
+            return "corral-session-" + name
+
     def lease_problems(self, pins, sessions):
         """each address lease (host-local's files: the id, then the
-        interface) is a pinned container's, an attached session's, or has
+        interface) is a pinned container's, an attached session's (sessions:
+        their ids), or has
         its DEL waiting in networks/pending to be tried again"""
         out = []
         ipam = os.path.join(self.a.state, "networks", "ipam")
@@ -840,7 +851,7 @@ class Soak:
                 except OSError:
                     continue  # released meanwhile
                 ifname = ifname.strip() or "eth0"
-                owned = lid in pins or (lid.startswith("corral-session-") and lid[len("corral-session-"):] in sessions)
+                owned = lid in pins or lid in sessions
                 if not owned and lid not in waiting and "%s.%s" % (lid, ifname) not in waiting:
                     out.append("lease %s on %s of %s, which no attachment or waiting DEL accounts for" % (ip, net, lid[:40]))
                 self.judge("accounted")

@@ -191,7 +191,8 @@ static void test_session_filter(void **state)
 }
 
 /* A session filter names it as its subscriber does (owned_name.h): root's
- * bare name is never a member's session, NAME@UID is */
+ * bare name is never a member's session, NAME@UID is; an event's session
+ * is as its owner names it */
 static void test_session_filter_is_the_subscribers_name(void **state)
 {
 	int root_bare = subscribe("{\"asUid\":0,\"filters\":{\"session\":\"pod\",\"type\":\"session\"}}");
@@ -199,7 +200,10 @@ static void test_session_filter_is_the_subscribers_name(void **state)
 	int member = subscribe("{\"asUid\":4242,\"filters\":{\"session\":\"pod\"}}");
 	int member_at_root = subscribe("{\"asUid\":4242,\"filters\":{\"session\":\"pod@0\"}}");
 	events_publish(bus, EV_OWNER(4242), "session", "create", "pod", "pod", NULL, 0);
-	events_publish(bus, EV_OWNER(0), "container", "start", "r", "rootc", (const char *const[]){ "session", "pod", NULL },
+	/* root's container in the member's pod, and in root's own pod */
+	events_publish(bus, EV_OWNER(0), "container", "start", "r", "rootc",
+		       (const char *const[]){ "session", "pod@4242", NULL }, 0);
+	events_publish(bus, EV_OWNER(0), "container", "start", "o", "own", (const char *const[]){ "session", "pod", NULL },
 		       0);
 	char *out = drain(root_bare);
 	assert_int_equal(count(out, "\"continues\":true"), 0);

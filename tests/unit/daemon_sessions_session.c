@@ -50,21 +50,33 @@ static void test_share(void **state)
 	assert_int_equal(session_share_parse("net,ipc,uts,net", &s), -EINVAL);
 }
 
-/* A corrald with one session, pod (sharing what share says). */
+/* owner's session pod (sharing what share says), first in d's list */
+static session *add_session(corrald *d, uid_t owner, unsigned share)
+{
+	session_x *x = session_x_new(d, owner, "pod");
+	x->s.share = share;
+	x->s.next = d->sessions;
+	d->sessions = &x->s;
+	return &x->s;
+}
+
+/* A corrald with one session, root's pod. */
 static corrald *with_session(unsigned share)
 {
 	static corrald_config cfg = { .state_dir = "/st", .default_network = "corral" };
 	corrald *d = calloc(1, sizeof(*d));
 	d->cfg = &cfg;
-	session_x *x = session_x_new(d, "pod");
-	x->s.share = share;
-	d->sessions = &x->s;
+	add_session(d, 0, share);
 	return d;
 }
 
 static void drop(corrald *d)
 {
-	session_x_free(sx_of(d->sessions));
+	while (d->sessions) {
+		session *s = d->sessions;
+		d->sessions = s->next;
+		session_x_free(sx_of(s));
+	}
 	free(d);
 }
 
@@ -85,15 +97,16 @@ static void test_session_ctr_spec(void **state)
 }
 
 /* spec.session as the container's owner names it: a member's session is
- * root's NAME@UID (kept as the session's own name), never root's bare NAME */
+ * root's NAME@UID (kept so), never root's bare NAME */
 static void test_session_ctr_spec_names_as_its_owner(void **state)
 {
-	corrald *d = with_session(SESSION_SHARE_UTS);
-	sx_of(d->sessions)->owner = 4242;
+	corrald *d = calloc(1, sizeof(*d));
+	d->cfg = &(corrald_config){ .state_dir = "/st" };
+	add_session(d, 4242, SESSION_SHARE_UTS);
 	json_fault f = { 0 };
 	ctr_spec roots = { .session = strdup("pod@4242") };
 	assert_int_equal(session_ctr_spec(d, &roots, 0, &f), 0);
-	assert_string_equal(roots.session, "pod");
+	assert_string_equal(roots.session, "pod@4242");
 	free(roots.session);
 	ctr_spec own = { .session = "pod" };
 	assert_int_equal(session_ctr_spec(d, &own, 4242, &f), 0);
@@ -109,6 +122,34 @@ static void test_session_ctr_spec_names_as_its_owner(void **state)
 	assert_ptr_equal(session_for(d, 0, "pod@4242"), d->sessions);
 	assert_null(session_for(d, 0, "pod"));
 	assert_null(session_for(d, 4343, "pod@4242"));
+	drop(d);
+}
+
+/* Each owner's session names are its own: root's pod beside a member's,
+ * each with its directory and its CNI id; a container is in the one its
+ * owner names */
+static void test_each_owners_pod(void **state)
+{
+	corrald *d = with_session(SESSION_SHARE_NET);
+	session *roots = d->sessions, *members = add_session(d, 4242, SESSION_SHARE_NET);
+	assert_ptr_equal(session_for(d, 0, "pod"), roots);
+	assert_ptr_equal(session_for(d, 0, "pod@4242"), members);
+	assert_ptr_equal(session_for(d, 4242, "pod"), members);
+	assert_null(session_for(d, 4343, "pod"));
+	assert_string_equal(roots->dir, "/st/sessions/pod");
+	assert_string_equal(members->dir, "/st/sessions/pod@4242");
+	assert_string_equal(sx_of(roots)->cni_id, "corral-session-pod");
+	assert_string_equal(sx_of(members)->cni_id, "corral-session_4242_pod");
+	ctr mine = { .owner = 4242, .spec = { .session = "pod" } }, root_in_theirs = { .spec = { .session = "pod@4242" } };
+	ctr root_in_own = { .spec = { .session = "pod" } };
+	assert_true(session_holds(members, &mine) && !session_holds(roots, &mine));
+	assert_true(session_holds(members, &root_in_theirs) && !session_holds(roots, &root_in_theirs));
+	assert_true(session_holds(roots, &root_in_own) && !session_holds(members, &root_in_own));
+	assert_ptr_equal(session_of(d, &mine), members);
+	char path[PATH_MAX] = "";
+	assert_int_equal(session_ns_join(&(bundle_in){ .d = d, .spec = &mine.spec, .owner = 4242 }, "network", path,
+					 sizeof(path)), 1);
+	assert_string_equal(path, "/st/sessions/pod@4242/ns/net");
 	drop(d);
 }
 
@@ -139,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_share),
 		cmocka_unit_test(test_session_ctr_spec),
 		cmocka_unit_test(test_session_ctr_spec_names_as_its_owner),
+		cmocka_unit_test(test_each_owners_pod),
 		cmocka_unit_test(test_namespaces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

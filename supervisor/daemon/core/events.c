@@ -169,14 +169,17 @@ static bool container_is(const char *filter, const struct event *e, const peer_c
 	return !filter || (e->id && *e->id && !strncmp(e->id, filter, strlen(filter))) || name_is(filter, e, peer);
 }
 
-/* s's session filter names e's session; a session's own event is its
- * owner's (a container in it may be root's, in a member's session) */
+/* s's session filter names e's session: e's, as e's owner names it (a
+ * session's own event its name; a container's its spec.session, root's
+ * NAME@UID in a member's session) */
 static bool session_is(const struct event_sub *s, const struct event *e)
 {
 	if (!s->session)
 		return true;
-	return !s->session_none && e->session && streq(e->session, s->session) &&
-	       (!e->type || !streq(e->type, "session") || s->session_owner == e->who.uid);
+	uid_t owner;
+	char name[256];
+	return !s->session_none && e->session && owned_name_parse(e->session, e->who.uid, &owner, name, sizeof(name)) &&
+	       owner == s->session_owner && streq(name, s->session);
 }
 
 /* The one rule (owner.h): a subscriber hears only of what it may see. */

@@ -2,7 +2,7 @@
  * (net, ipc, uts by default, like a pod), a small key/value state and an
  * IPC broker (broker/broker.h) whose messages go only through corrald.
  *
- * On disk, <state>/sessions/<name>/:
+ * On disk, <state>/sessions/<name>/ (a member's <name>@<uid>/):
  *   session.json   what SessionCreate was given (written atomically)
  *   ns/net|ipc|uts the shared namespaces, held as nsfs bind mounts (not by
  *                  a pause container): a member that exits or restarts
@@ -67,16 +67,16 @@ struct peer_cred;
 bool session_visible_to(const session *s, const struct peer_cred *peer);
 /* The uid that made it. */
 uid_t session_owner(const session *s);
-/* By its name, whoever's; NULL when there is none. Names are one
- * namespace: SessionCreate refuses a name held by anyone. */
-session *session_find(struct corrald *d, const char *name);
+/* owner's by its name; NULL when there is none. Each owner's session
+ * names are its own (as each user's pods in podman). */
+session *session_find(struct corrald *d, uid_t owner, const char *name);
 /* ref as viewer names it (owned_name.h): root's bare NAME is root's own
  * session, NAME@UID a member's; a member's, its own. NULL when that owner
  * has no session of the name. */
 session *session_for(struct corrald *d, uid_t viewer, const char *ref);
 /* s's name as viewer is shown it: NAME, or NAME@UID to root for a member's */
 const char *session_shown(const session *s, const struct peer_cred *viewer, char *buf, size_t n);
-/* The session c is a member of (spec.session), or NULL. */
+/* The session c is a member of (spec.session, as c's owner names it), or NULL. */
 session *session_of(struct corrald *d, const struct ctr *c);
 /* Traffic or a member's start/end: the idle clock starts again. */
 void session_touch(struct corrald *d, session *s);

@@ -4,6 +4,8 @@
 #include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/session_record.h"
+#include "supervisor/api/owned_name.h"
 #include "supervisor/daemon/sessions/session_listen.h"
 #include "supervisor/daemon/sessions/session_net.h"
 #include "supervisor/daemon/sessions/session_ns.h"
@@ -25,7 +27,7 @@ int session_ctr_spec(corrald *d, ctr_spec *s, uid_t owner, json_fault *f)
 	if (!s->session)
 		return 0;
 	session *ss = session_for(d, owner, s->session);
-	if (!ss && session_find(d, s->session)) {
+	if (!ss && session_named_elsewhere(d, s->session)) {
 		/* a record of before names were read as their owner's: its
 		 * bare name is another's session, not this container's */
 		free(s->session);
@@ -33,8 +35,10 @@ int session_ctr_spec(corrald *d, ctr_spec *s, uid_t owner, json_fault *f)
 	}
 	if (!ss)
 		return -ENOENT;
-	if (!streq(s->session, ss->name)) { /* root's NAME@UID: the session's own name from here on */
-		char *name = strdup(ss->name);
+	char shown[SESSION_SHOWN_MAX]; /* as its owner names it from here on: NAME, root's NAME@UID */
+	owned_name_shown(ss->name, sx_of(ss)->owner, owner, shown, sizeof(shown));
+	if (!streq(s->session, shown)) {
+		char *name = strdup(shown);
 		if (!name)
 			return json_fault_set(f, ENOMEM, "spec.session", "out of memory");
 		free(s->session);
@@ -91,8 +95,6 @@ int session_ctr_add(corrald *d, ctr *c, char *broker_dir, size_t n, cerr *err)
 	return session_tell_ctr_added(d, s, c, broker_dir, n, err);
 }
 
-static bool is_session_ctr(const ctr *c, const char *sname) { return c->spec.session && streq(c->spec.session, sname); }
-
 void session_ctr_names(corrald *d, const ctr *c, bool gone)
 {
 	session *s = session_of(d, c);
@@ -101,16 +103,16 @@ void session_ctr_names(corrald *d, const ctr *c, bool gone)
 	session_x *x = sx_of(s);
 	size_t n = 0;
 	for (ctr *m = d->ctrs; m; m = m->next)
-		n += is_session_ctr(m, s->name) && !(gone && m == c);
+		n += session_holds(s, m) && !(gone && m == c);
 	_cleanup_free_ hosts_peer *peers = calloc(n + 1, sizeof(*peers));
 	if (!peers)
 		return;
 	for (ctr *m = d->ctrs; m; m = m->next) {
-		if (!is_session_ctr(m, s->name) || (gone && m == c))
+		if (!session_holds(s, m) || (gone && m == c))
 			continue;
 		size_t k = 0; /* the others */
 		for (ctr *o = d->ctrs; o && k < n; o = o->next)
-			if (o != m && is_session_ctr(o, s->name) && !(gone && o == c))
+			if (o != m && session_holds(s, o) && !(gone && o == c))
 				peers[k++] = (hosts_peer){ .ip = x->ip[0] ? x->ip : "127.0.0.1", .names = o->name };
 		hosts_in in = { .hostname = (s->share & SESSION_SHARE_UTS) ? session_hostname(s) : m->name, .name = m->name,
 				.ip = x->ip[0] ? x->ip : NULL, .gateway = x->gateway[0] ? x->gateway : NULL,
@@ -164,7 +166,7 @@ int session_ns_join(const bundle_in *in, const char *type, char *path, size_t n)
 {
 	const corrald *d = in->d;
 	const ctr_spec *s = in->spec;
-	session *ss = d && s->session ? session_find((corrald *)d, s->session) : NULL;
+	session *ss = d ? session_for((corrald *)d, in->owner, s->session) : NULL;
 	/* spec.pidNamespace, spec.ipcNamespace: its own, or the host's */
 	if ((streq(type, "pid") && s->pid_ns != CTR_NS_DEFAULT) || (streq(type, "ipc") && s->ipc_ns != CTR_NS_DEFAULT) ||
 	    (streq(type, "uts") && s->uts_ns != CTR_NS_DEFAULT))

@@ -6,6 +6,7 @@
 #include "supervisor/daemon/containers/engine/ctr_bundle_mounts.h"
 #include "supervisor/daemon/sessions/session_ctr.h"
 #include "supervisor/daemon/sessions/session_net.h"
+#include "supervisor/daemon/sessions/session_record.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/network.h"

@@ -61,7 +61,7 @@ void session_end(corrald *d, session *s, bool expired)
 	x->idle_timer = NULL;
 	for (ctr *c = d->ctrs, *next; c; c = next) {
 		next = c->next; /* a member not running is freed at once */
-		if (!c->spec.session || !streq(c->spec.session, s->name))
+		if (!session_holds(s, c))
 			continue;
 		_cleanup_cerr_ cerr err = { 0 };
 		if (ctr_remove_forced(d, c, &err) < 0)

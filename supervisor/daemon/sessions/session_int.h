@@ -19,11 +19,18 @@
 #define SESSION_POLICY_FILE "broker-policy.json" /* corrald's copy of --broker-policy */
 #define SESSION_POLICY_MAX (1024 * 1024)
 #define SESSIONS_MAX 1024 /* a bound on what corrald loads at start */
+/* corral-session-NAME, a member's corral-session_UID_NAME (no root's name
+ * starts so); session.json keeps it, as a member's of before was
+ * corral-session-NAME (and root's new one of that name is then
+ * corral-session_0_NAME) */
+#define SESSION_CNI_PREFIX "corral-session-"
+#define SESSION_CNI_ID_MAX (sizeof(SESSION_CNI_PREFIX) + 12 + SESSION_NAME_MAX)
 
 typedef struct session_x {
 	session s;
 	struct corrald *d;
 	uid_t owner;          /* who made it: members of the group see only their own */
+	char cni_id[SESSION_CNI_ID_MAX]; /* its attachment's, at its ADD and its DEL */
 	char created[64];     /* RFC 3339 */
 	char *policy_path;    /* --broker-policy as given (read again at start) */
 	el_source *idle_timer;

@@ -30,11 +30,10 @@ void session_kept_leave(const char *dir)
 	unlink(rec);
 }
 
-/* Whose the kept state in dir is; -1 when no record says. */
-static long long kept_owner(const char *dir)
+long long session_record_owner(const char *dir, const char *file)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/" SESSION_KEPT_FILE, dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	_cleanup_json_ yajl_val v = NULL;
 	_cleanup_cerr_ cerr err = { 0 };
 	long long owner = -1;
@@ -50,7 +49,7 @@ int session_kept_claim(const session_x *x, cerr *err)
 	char state[PATH_MAX], kept[PATH_MAX];
 	snprintf(state, sizeof(state), "%s/" SESSION_STATE_FILE, dir);
 	snprintf(kept, sizeof(kept), "%s/" SESSION_KEPT_FILE, dir);
-	long long owner = kept_owner(dir);
+	long long owner = session_record_owner(dir, SESSION_KEPT_FILE);
 	if (access(state, F_OK) == 0 && owner != (long long)x->owner) {
 		if (owner < 0)
 			log_info("session %s: a state kept for no known owner is removed, not given to uid %u", x->s.name,

@@ -9,3 +9,6 @@
  * kept state of another owner (or of none on record) is removed. */
 void session_kept_leave(const char *dir);
 int session_kept_claim(const session_x *x, cerr *err);
+/* The owner dir's record (file: session.json, or kept.json) names; -1
+ * when none says. */
+long long session_record_owner(const char *dir, const char *file);

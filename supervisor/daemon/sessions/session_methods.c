@@ -17,6 +17,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/owned_name.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/rm_rf.h"
@@ -161,25 +162,22 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (!session_name_valid(name))
 		return sv_invalid(call, "name", "1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
-	/* one namespace: a member's name is root's NAME@UID, shown so */
-	const session *held = session_find(d, name);
-	char shown[SESSION_SHOWN_MAX];
-	if (held)
-		return sv_session_exists(call, session_shown(held, vl_call_peer(call), shown, sizeof(shown)));
+	/* each owner's names are its own */
+	if (session_find(d, vl_call_peer(call)->uid, name))
+		return sv_session_exists(call, name);
 	size_t mine = 0;
 	for (session *o = d->sessions; o; o = o->next)
 		mine += sx_of(o)->owner == vl_call_peer(call)->uid;
 	policy_violation qv;
 	if (quota_admit(d, vl_call_peer(call), QUOTA_SESSIONS, mine, 1, "name", &qv) == POLICY_REFUSED)
 		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "SessionCreate", &qv, &(sv_fault){ 0 }));
-	session_x *x = session_x_new(d, name);
+	session_x *x = session_x_new(d, vl_call_peer(call)->uid, name);
 	if (!x)
 		return sv_internal(call, "out of memory");
 	if (parse_create(params, x, &f) < 0 || labels_check_reserved(call, x->s.labels, "labels", &f) < 0) {
 		session_x_free(x);
 		return sv_invalid_fault(call, &f);
 	}
-	x->owner = vl_call_peer(call)->uid;
 	/* corrald reads the file as root: a member of the group could name one
 	 * it may not read itself */
 	if (x->policy_path && x->owner != 0) {
@@ -315,7 +313,7 @@ int sv_session_remove(vl_call *call, yajl_val params, void *ud)
 		const peer_cred *peer = vl_call_peer(call);
 		char name[256];
 		for (ctr *c = d->ctrs; c && n < 16; c = c->next)
-			if (c->spec.session && streq(c->spec.session, s->name) && session_ctr_busy(c))
+			if (session_holds(s, c) && session_ctr_busy(c))
 				sb_addf(wp, "%s %s", n++ ? "," : "",
 					ctr_visible_to(c, peer) ? ctr_shown_name(c, peer, name, sizeof(name))
 								: "another user's container");
@@ -323,7 +321,7 @@ int sv_session_remove(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_state(call, s->name, "in-use", why.buf ? why.buf : "members running");
 	}
 	for (ctr *c = d->ctrs; c; c = c->next) /* its start would outlive the session */
-		if (c->spec.session && streq(c->spec.session, s->name) && ctr_is_starting(c))
+		if (session_holds(s, c) && ctr_is_starting(c))
 			return sv_invalid_state(call, s->name, "starting", "its member is starting: try again");
 	session_end(d, s, false);
 	return vl_call_reply(call, NULL);
@@ -347,7 +345,7 @@ int sv_session_stop(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_state(call, s->name, "in-use", why);
 	}
 	for (ctr *c = d->ctrs; c; c = c->next)
-		if (c->spec.session && streq(c->spec.session, s->name) && ctr_is_starting(c))
+		if (session_holds(s, c) && ctr_is_starting(c))
 			return sv_invalid_state(call, s->name, "starting", "its member is starting: try again");
 	x->stopped = true;
 	_cleanup_cerr_ cerr err = { 0 };
@@ -360,10 +358,10 @@ int sv_session_stop(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply(call, NULL);
 }
 
-/* One session from its directory, at start. */
-static int load_one(corrald *d, const char *name, cerr *err)
+/* One owner's session from its directory, at start. */
+static int load_one(corrald *d, uid_t uid, const char *name, cerr *err)
 {
-	session_x *x = session_x_new(d, name);
+	session_x *x = session_x_new(d, uid, name);
 	if (!x)
 		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
@@ -373,16 +371,22 @@ static int load_one(corrald *d, const char *name, cerr *err)
 	json_fault f = JSON_FAULT_CHAIN(err);
 	const char *created = NULL;
 	long long idle_ms = 0, owner = 0;
+	const char *cni_id = json_str(v, "cniId");
 	if (r == 0 && (json_get_str(v, "", "created", 0, &created, &f) < 0 ||
 		       json_get_int_in(v, "", "idleTimeoutMs", 0, 0, LLONG_MAX / 1000, &idle_ms, NULL, &f) < 0 ||
 		       json_get_int_in(v, "", "owner", 0, 0, UINT32_MAX, &owner, NULL, &f) < 0 || parse_create(v, x, &f) < 0))
 		r = cerr_wrap(err, "%s", path);
+	else if (r == 0 && owner != (long long)uid)
+		r = cerr_set(err, EINVAL, "%s: it names uid %lld, its directory uid %u", path, owner, (unsigned)uid);
 	if (r < 0) {
 		session_x_free(x);
 		return r;
 	}
 	x->s.idle_timeout_usec = (uint64_t)idle_ms * 1000;
-	x->owner = (uid_t)owner;
+	if (!cni_id) /* a session of before: its attachment's id was corral-session-NAME */
+		snprintf(x->cni_id, sizeof(x->cni_id), SESSION_CNI_PREFIX "%s", name);
+	else if (strlen(cni_id) < sizeof(x->cni_id))
+		snprintf(x->cni_id, sizeof(x->cni_id), "%s", cni_id);
 	yajl_val stopped = json_get(v, "stopped");
 	x->stopped = stopped && YAJL_IS_TRUE(stopped);
 	snprintf(x->created, sizeof(x->created), "%s", created ? created : "");
@@ -412,23 +416,48 @@ static int load_one(corrald *d, const char *name, cerr *err)
 	return 0;
 }
 
+/* A member's directory of before each owner's names were its own,
+ * <name>/, moved to <name>@<uid>/ (its kept state too): its record's
+ * owner; 0 when it is root's; (uid_t)-1 when it could not be moved. */
+static uid_t moved_to_owner(const char *top, const char *name)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	snprintf(from, sizeof(from), "%s/%s", top, name);
+	long long owner = session_record_owner(from, SESSION_FILE);
+	if (owner < 0)
+		owner = session_record_owner(from, SESSION_KEPT_FILE);
+	if (owner <= 0)
+		return 0;
+	snprintf(to, sizeof(to), "%s/%s@%lld", top, name, owner);
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) < 0) {
+		log_warn("session %s of uid %lld: its move to %s: %s; skipped", name, owner, to, strerror(errno));
+		return (uid_t)-1;
+	}
+	log_info("session %s of uid %lld: moved to %s", name, owner, to);
+	return (uid_t)owner;
+}
+
 void sessions_load(corrald *d)
 {
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/sessions", d->cfg->state_dir);
-	_cleanup_closedir_ DIR *dp = opendir(dir);
+	char top[PATH_MAX];
+	snprintf(top, sizeof(top), "%s/sessions", d->cfg->state_dir);
+	_cleanup_closedir_ DIR *dp = opendir(top);
 	struct dirent *e;
 	for (size_t n = 0; dp && n < SESSIONS_MAX && (e = readdir(dp));) {
-		char path[PATH_MAX];
-		if (!session_name_valid(e->d_name))
+		uid_t uid;
+		char name[SESSION_NAME_MAX + 1], path[PATH_MAX];
+		if (!owned_name_parse(e->d_name, 0, &uid, name, sizeof(name)) || !session_name_valid(name))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/" SESSION_FILE, dir, e->d_name);
-		if (access(path, F_OK) < 0)
-			continue; /* an expired session's kept state */
+		if (uid == 0 && (uid = moved_to_owner(top, name)) == (uid_t)-1)
+			continue;
+		char shown[SESSION_SHOWN_MAX]; /* its directory's name, once moved */
+		snprintf(path, sizeof(path), "%s/%s/" SESSION_FILE, top, owned_name_shown(name, uid, 0, shown, sizeof(shown)));
+		if (access(path, F_OK) < 0 || session_find(d, uid, name))
+			continue; /* an expired session's kept state; or one met again, once moved */
 		n++;
 		_cleanup_cerr_ cerr err = { 0 };
-		if (load_one(d, e->d_name, &err) < 0)
-			log_cerr(LOG_LVL_ERROR, &err, "session %s", e->d_name);
+		if (load_one(d, uid, name, &err) < 0)
+			log_cerr(LOG_LVL_ERROR, &err, "session %s of uid %u", name, (unsigned)uid);
 	}
 }
 

@@ -21,13 +21,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SESSION_CNI_PREFIX "corral-session-"
-#define CNI_ID_MAX (sizeof(SESSION_CNI_PREFIX) + SESSION_NAME_MAX)
-
-/* What a session's ADD or DEL needs once it is over: the session by name
- * (it may go meanwhile), and for a DEL, what goes after it. */
+/* What a session's ADD or DEL needs once it is over: the session by its
+ * owner and name (it may go meanwhile), its attachment's id, and for a
+ * DEL, what goes after it. */
 typedef struct session_net_op {
+	uid_t owner;
 	char name[SESSION_NAME_MAX + 1];
+	char cni_id[SESSION_CNI_ID_MAX];
 	session_net_done_fn done;
 	void *data;
 	session copy; /* name, dir and share, for session_ns_release */
@@ -35,10 +35,11 @@ typedef struct session_net_op {
 	bool keep; /* a stop: the namespaces stay, the record goes */
 } session_net_op;
 
-bool session_holds_cni_id(corrald *d, const char *cni_id)
+static void op_names(session_net_op *op, session *s)
 {
-	size_t n = strlen(SESSION_CNI_PREFIX);
-	return !strncmp(cni_id, SESSION_CNI_PREFIX, n) && session_find(d, cni_id + n);
+	op->owner = sx_of(s)->owner;
+	snprintf(op->name, sizeof(op->name), "%s", s->name);
+	snprintf(op->cni_id, sizeof(op->cni_id), "%s", sx_of(s)->cni_id);
 }
 
 static void net_op_free(session_net_op *op)
@@ -58,18 +59,18 @@ bool session_net_cni(const corrald *d, const session *s)
 	return (s->share & SESSION_SHARE_NET) && !streq(n, "none") && !streq(n, "loopback") && !streq(n, "host");
 }
 
-/* The session's namespace as the network sees it; the buffers hold its
- * names. netns false: the DEL of an attachment whose namespace is gone. */
-static net_ns ns_of(const corrald *d, const session *s, bool netns, char cid[CNI_ID_MAX], char ns[PATH_MAX],
+/* The session's namespace, attached as cni_id, as the network sees it;
+ * the buffers hold its names. netns false: the DEL of an attachment whose
+ * namespace is gone. */
+static net_ns ns_of(const corrald *d, const session *s, const char *cni_id, bool netns, char ns[PATH_MAX],
 		    char record[PATH_MAX])
 {
-	snprintf(cid, CNI_ID_MAX, SESSION_CNI_PREFIX "%s", s->name);
 	if (netns)
 		session_ns_path(s, "net", ns, PATH_MAX);
 	else
 		ns[0] = '\0';
 	snprintf(record, PATH_MAX, "%s/" SESSION_NET_FILE, s->dir);
-	return (net_ns){ .network = net_of(d, s), .cni_id = cid, .netns = ns, .ports = s->ports,
+	return (net_ns){ .network = net_of(d, s), .cni_id = cni_id, .netns = ns, .ports = s->ports,
 			 .n_ports = s->n_ports, .record = record };
 }
 
@@ -82,15 +83,15 @@ static void remember(session *s, const net_ns_addr *addr)
 static void on_added(corrald *d, int r, const net_ns_addr *addr, const cerr *e, void *data)
 {
 	session_net_op *op = data;
-	session *s = session_find(d, op->name);
+	session *s = session_find(d, op->owner, op->name);
 	_cleanup_cerr_ cerr err = { 0 };
 	if (r == 0 && s)
 		remember(s, addr);
 	else if (!s) { /* attached, and the session went meanwhile: its record says what to undo */
-		char cid[CNI_ID_MAX], ns[PATH_MAX], record[PATH_MAX];
+		char ns[PATH_MAX], record[PATH_MAX];
 		session gone = { .dir = op->copy.dir };
 		snprintf(gone.name, sizeof(gone.name), "%s", op->name);
-		net_ns n = ns_of(d, &gone, false, cid, ns, record);
+		net_ns n = ns_of(d, &gone, op->cni_id, false, ns, record);
 		_cleanup_cerr_ cerr e2 = { 0 };
 		if (r == 0 && net_ns_detach(d, &n, NULL, NULL, &e2) < 0)
 			log_cerr(LOG_LVL_WARN, &e2, "session %s: DEL", op->name);
@@ -113,9 +114,9 @@ static int attach(corrald *d, session *s, bool cut_short, session_net_done_fn do
 	}
 	op->done = done;
 	op->data = data;
-	snprintf(op->name, sizeof(op->name), "%s", s->name);
-	char cid[CNI_ID_MAX], ns[PATH_MAX], record[PATH_MAX];
-	net_ns n = ns_of(d, s, true, cid, ns, record);
+	op_names(op, s);
+	char ns[PATH_MAX], record[PATH_MAX];
+	net_ns n = ns_of(d, s, op->cni_id, true, ns, record);
 	int r = (cut_short ? net_ns_attach_again : net_ns_attach)(d, &n, on_added, op, err);
 	if (r < 0)
 		net_op_free(op);
@@ -136,7 +137,7 @@ static void on_stale_deleted(corrald *d, int r, const net_ns_addr *addr, const c
 {
 	session_net_op *op = data;
 	(void)r, (void)addr, (void)e; /* net_ns said how it went */
-	session *s = session_find(d, op->name);
+	session *s = session_find(d, op->owner, op->name);
 	_cleanup_cerr_ cerr err = { 0 };
 	if (s && session_net_attach(d, s, NULL, NULL, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "session %s: its network", op->name);
@@ -150,9 +151,9 @@ int session_net_reattach(corrald *d, session *s, cerr *err)
 	session_net_op *op = calloc(1, sizeof(*op));
 	if (!op)
 		return cerr_set(err, ENOMEM, "out of memory");
-	snprintf(op->name, sizeof(op->name), "%s", s->name);
-	char cid[CNI_ID_MAX], ns[PATH_MAX], record[PATH_MAX];
-	net_ns n = ns_of(d, s, false, cid, ns, record);
+	op_names(op, s);
+	char ns[PATH_MAX], record[PATH_MAX];
+	net_ns n = ns_of(d, s, op->cni_id, false, ns, record);
 	int r = net_ns_detach(d, &n, on_stale_deleted, op, err);
 	if (r != 0)
 		net_op_free(op);
@@ -222,10 +223,10 @@ static void detach(corrald *d, session *s, bool keep, bool drop_dir)
 	op->drop_dir = drop_dir;
 	op->keep = keep;
 	op->copy.share = s->share;
-	snprintf(op->name, sizeof(op->name), "%s", s->name);
+	op_names(op, s);
 	snprintf(op->copy.name, sizeof(op->copy.name), "%s", s->name);
-	char cid[CNI_ID_MAX], ns[PATH_MAX], record[PATH_MAX];
-	net_ns n = ns_of(d, s, true, cid, ns, record);
+	char ns[PATH_MAX], record[PATH_MAX];
+	net_ns n = ns_of(d, s, op->cni_id, true, ns, record);
 	int r = net_ns_detach(d, &n, on_deleted, op, &err);
 	if (r != 0) {
 		if (r < 0)

@@ -24,6 +24,3 @@ int session_net_reattach(struct corrald *d, session *s, cerr *err);
  * namespaces (the DEL needs ns/net) and, with drop_dir, the directory. */
 void session_net_detach_and_release(struct corrald *d, session *s, bool drop_dir);
 
-/* Whether a CNI container id is a live session's attachment (network
- * reconcile must not free its lease). */
-bool session_holds_cni_id(struct corrald *d, const char *cni_id);

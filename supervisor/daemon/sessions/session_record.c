@@ -68,10 +68,10 @@ void session_gen_share(yajl_gen g, unsigned share)
 	yajl_gen_array_close(g);
 }
 
-session *session_find(corrald *d, const char *name)
+session *session_find(corrald *d, uid_t owner, const char *name)
 {
 	for (session *s = d->sessions; s && name; s = s->next)
-		if (streq(s->name, name))
+		if (sx_of(s)->owner == owner && streq(s->name, name))
 			return s;
 	return NULL;
 }
@@ -80,10 +80,31 @@ session *session_for(corrald *d, uid_t viewer, const char *ref)
 {
 	uid_t owner;
 	char name[SESSION_NAME_MAX + 1];
-	if (!ref || !owned_name_parse(ref, viewer, &owner, name, sizeof(name)))
-		return NULL;
-	session *s = session_find(d, name);
-	return s && sx_of(s)->owner == owner ? s : NULL;
+	return ref && owned_name_parse(ref, viewer, &owner, name, sizeof(name)) ? session_find(d, owner, name) : NULL;
+}
+
+bool session_holds_cni_id(corrald *d, const char *cni_id)
+{
+	for (session *s = d->sessions; s; s = s->next)
+		if (streq(sx_of(s)->cni_id, cni_id))
+			return true;
+	return false;
+}
+
+bool session_named_elsewhere(corrald *d, const char *name)
+{
+	for (session *s = d->sessions; s; s = s->next)
+		if (streq(s->name, name))
+			return true;
+	return false;
+}
+
+bool session_holds(const session *s, const ctr *c)
+{
+	uid_t owner;
+	char name[SESSION_NAME_MAX + 1];
+	return c->spec.session && owned_name_parse(c->spec.session, c->owner, &owner, name, sizeof(name)) &&
+	       owner == sx_of((session *)s)->owner && streq(name, s->name);
 }
 
 const char *session_shown(const session *s, const peer_cred *viewer, char *buf, size_t n)
@@ -93,7 +114,7 @@ const char *session_shown(const session *s, const peer_cred *viewer, char *buf, 
 
 session *session_of(corrald *d, const ctr *c)
 {
-	return c->spec.session ? session_find(d, c->spec.session) : NULL;
+	return session_for(d, c->owner, c->spec.session);
 }
 
 void session_touch(corrald *d, session *s)
@@ -115,19 +136,27 @@ bool session_ctr_busy(const ctr *c)
 ctr *session_first_ctr(corrald *d, const session *s, bool running_only)
 {
 	for (ctr *c = d->ctrs; c; c = c->next)
-		if (c->spec.session && streq(c->spec.session, s->name) && (!running_only || session_ctr_busy(c)))
+		if (session_holds(s, c) && (!running_only || session_ctr_busy(c)))
 			return c;
 	return NULL;
 }
 
-session_x *session_x_new(corrald *d, const char *name)
+session_x *session_x_new(corrald *d, uid_t owner, const char *name)
 {
 	session_x *x = calloc(1, sizeof(*x));
 	if (!x)
 		return NULL;
 	x->d = d;
+	x->owner = owner;
 	snprintf(x->s.name, sizeof(x->s.name), "%s", name);
-	if (asprintf(&x->s.dir, "%s/sessions/%s", d->cfg->state_dir, name) < 0) {
+	snprintf(x->cni_id, sizeof(x->cni_id), SESSION_CNI_PREFIX "%s", name);
+	/* a member's of before had root's form: one loaded keeps it (its
+	 * lease is by it), and a new one of root's takes a member's form */
+	if (owner || session_holds_cni_id(d, x->cni_id))
+		snprintf(x->cni_id, sizeof(x->cni_id), "corral-session_%u_%s", (unsigned)owner, name);
+	char shown[SESSION_SHOWN_MAX];
+	if (asprintf(&x->s.dir, "%s/sessions/%s", d->cfg->state_dir,
+		     owned_name_shown(name, owner, 0, shown, sizeof(shown))) < 0) {
 		x->s.dir = NULL;
 		session_x_free(x);
 		return NULL;
@@ -171,7 +200,7 @@ static int gen_record(yajl_gen g, const session *s)
 	if (yajl_gen_map_close(g) || (s->n_ports && cni_ports_gen(g, "ports", s->ports, s->n_ports)) ||
 	    jg_key_int(g, "idleTimeoutMs", (long long)(s->idle_timeout_usec / 1000)) ||
 	    (x->policy_path && jg_key_str(g, "brokerPolicy", x->policy_path)) || jg_key_bool(g, "rmState", s->rm_state) ||
-	    jg_key_int(g, "owner", x->owner) || jg_key_str(g, "created", x->created) ||
+	    jg_key_int(g, "owner", x->owner) || jg_key_str(g, "cniId", x->cni_id) || jg_key_str(g, "created", x->created) ||
 	    (x->stopped && jg_key_bool(g, "stopped", true)) || yajl_gen_map_close(g))
 		return -ENOMEM;
 	return 0;
@@ -257,7 +286,7 @@ int session_gen(yajl_gen g, corrald *d, const session *s, const peer_cred *peer)
 		return -ENOMEM;
 	size_t running = 0;
 	for (ctr *c = d->ctrs; c; c = c->next)
-		if (c->spec.session && streq(c->spec.session, s->name)) {
+		if (session_holds(s, c)) {
 			running += ctr_alive(c);
 			/* root may join anyone's session: its containers stay its own */
 			char name[256];

@@ -152,7 +152,7 @@ int wl_observe(wl_table *t, const workload *w, wl_replica **out, size_t *n_out)
 	const char *restart = wl_str(json_get(w->tree, "template"), "restart");
 	for (ctr *c = d->ctrs; c && n; c = c->next) {
 		wl_replica key;
-		if (!c->spec.session)
+		if (!c->spec.session || c->owner != w->peer.uid) /* its replicas' names are the owner's */
 			continue;
 		snprintf(key.name, sizeof(key.name), "%s", c->spec.session);
 		if (!(x = bsearch(&key, r, n, sizeof(*r), by_name)))

@@ -25,6 +25,7 @@ typedef struct bundle_in {
 	const char *init_binary;   /* the host's init, with spec.init (bundle_write sets it) */
 	const struct corrald *d;   /* its features (ctr_service.h) */
 	const char *broker_dir;    /* a session container's broker directory on the host; NULL: none */
+	uid_t owner;               /* its owner: its spec's names are as it gives them */
 	const struct ctr_ids *ids; /* a user namespace of its own with these ids (ctr_ids.h); NULL: none */
 } bundle_in;
 

@@ -125,7 +125,8 @@ static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const im
 	char broker_dir[PATH_MAX], cgp[PATH_MAX];
 	ctr_cgroups_path(d, c->spec.cgroup_parent, c->id, cgp, sizeof(cgp));
 	bundle_in in = { .id = c->id, .hostname = ctr_hostname(d, c), .spec = &c->spec, .image = img,
-			 .cgroups_path = cgp, .d = d, .broker_dir = broker_dir, .ids = ids };
+			 .cgroups_path = cgp, .d = d, .broker_dir = broker_dir, .ids = ids,
+			 .owner = c->owner };
 	broker_dir[0] = '\0';
 	int r = CTR_FEATURES_FIRST(d, created, d, c, dir, broker_dir, sizeof(broker_dir), err);
 	if (r == 0 && (r = ctr_record_begin(d, c, &rec, err)) == 0 &&
