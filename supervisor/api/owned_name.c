@@ -27,6 +27,17 @@ const char *owned_event_name(yajl_val ev, uid_t viewer, char *buf, size_t n)
 	return owned_name_shown(name ? name : "", (uid_t)owner, viewer, buf, n);
 }
 
+const char *owned_event_ref(yajl_val ev, const char *ref, uid_t viewer, char *buf, size_t n)
+{
+	long long owner = 0;
+	if (!json_int_in(json_get(ev, "owner"), 0, UINT32_MAX, &owner))
+		owner = 0;
+	uid_t of;
+	char name[256];
+	return owned_name_parse(ref, (uid_t)owner, &of, name, sizeof(name)) ? owned_name_shown(name, of, viewer, buf, n)
+									    : ref;
+}
+
 bool owned_uid_parse(const char *s, uid_t *out)
 {
 	char *end;

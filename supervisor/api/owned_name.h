@@ -15,6 +15,9 @@
 const char *owned_name_shown(const char *name, uid_t owner, uid_t viewer, char *buf, size_t n);
 /* ... of an event, ev (its name, and its owner) */
 const char *owned_event_name(yajl_val ev, uid_t viewer, char *buf, size_t n);
+/* ref, a name in ev as ev's owner gives it (a container's session), as
+ * viewer is shown it; ref itself when it is none */
+const char *owned_event_ref(yajl_val ev, const char *ref, uid_t viewer, char *buf, size_t n);
 /* "<uid>"'s uid: its digits, a member's (not 0) */
 bool owned_uid_parse(const char *s, uid_t *out);
 /* ref as viewer names it: *owner (viewer's own for a bare NAME) and its

@@ -122,9 +122,13 @@ static void print_event(yajl_val e)
 	}
 	printf("%s %s %s %.*s %s", ctl_str(e, "time"), type, ctl_str(e, "action"), id_width, id, name);
 	yajl_val at = json_get(e, "attributes");
-	for (size_t i = 0; YAJL_IS_OBJECT(at) && i < at->u.object.len; i++)
-		printf(" %s=%s", at->u.object.keys[i],
-		       YAJL_IS_STRING(at->u.object.values[i]) ? at->u.object.values[i]->u.string : "");
+	for (size_t i = 0; YAJL_IS_OBJECT(at) && i < at->u.object.len; i++) {
+		yajl_val value = at->u.object.values[i];
+		const char *k = at->u.object.keys[i], *v = YAJL_IS_STRING(value) ? value->u.string : "";
+		if (streq(k, "session")) /* as its owner names it: root is shown a member's NAME@UID */
+			v = owned_event_ref(e, v, getuid(), shown, sizeof(shown));
+		printf(" %s=%s", k, v);
+	}
 	printf("\n");
 }
 

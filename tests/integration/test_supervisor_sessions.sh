@@ -666,6 +666,13 @@ test_svs_roots_bare_name_is_its_own_session() {
 	assert_contains "$out" " job " "root's session filter: root's container in root's ci"
 	assert_not_contains "$out" " spy" "root's session filter: not the member's ci"
 	assert_not_contains "$out" " rootc " "root's session filter: not root's container in the member's ci"
+	out=$(ctl events --since "$t0" --until "$(($(date +%s) + 1))" --filter type=container --filter event=create)
+	assert_contains "$(grep ' spy@4242 ' <<<"$out")" "session=ci@4242" "root is shown the member's container's session"
+	assert_contains "$(grep ' job ' <<<"$out")" "session=ci" "root's own"
+	assert_not_contains "$(grep ' job ' <<<"$out")" "session=ci@" "root's own, as its bare name"
+	out=$(mctl 4242 events --since "$t0" --until "$(($(date +%s) + 1))" --filter type=container --filter event=create)
+	assert_contains "$(grep ' spy ' <<<"$out")" "session=ci" "the member is shown its own"
+	assert_not_contains "$(grep ' spy ' <<<"$out")" "session=ci@" "the member's own, as its bare name"
 	# a member's directory of before (<name>/) is moved to its name at start
 	mctl 4242 session create old --share ipc,uts >/dev/null
 	mctl 4242 session state set old k 1 >/dev/null

@@ -116,6 +116,12 @@ static void test_owned_event_names(void **state)
 	assert_string_equal(owned_event_name(member, 4141, buf, sizeof(buf)), "data");
 	assert_string_equal(owned_event_name(own, 0, buf, sizeof(buf)), "data");
 	assert_string_equal(owned_event_name(ctr_event, 0, buf, sizeof(buf)), "web@4141");
+	/* a name in it as its owner gives it (a container's session) */
+	assert_string_equal(owned_event_ref(ctr_event, "ci", 0, buf, sizeof(buf)), "ci@4141");
+	assert_string_equal(owned_event_ref(ctr_event, "ci", 4141, buf, sizeof(buf)), "ci");
+	assert_string_equal(owned_event_ref(own, "ci@4141", 0, buf, sizeof(buf)), "ci@4141");
+	assert_string_equal(owned_event_ref(own, "ci", 0, buf, sizeof(buf)), "ci");
+	assert_string_equal(owned_event_ref(ctr_event, "ci@0", 4141, buf, sizeof(buf)), "ci@0"); /* none: as it is */
 }
 
 /* A name as its caller writes it: root's bare NAME is root's, NAME@UID a
