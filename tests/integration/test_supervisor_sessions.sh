@@ -349,6 +349,12 @@ test_svs_state_is_not_given_to_another_owners_session() {
 	assert_eq "$(ctl --json session state ls plant | jq length)" 0 "root's new session starts empty"
 	ctl session rm plant >/dev/null
 	[ -e "$STATE_D/sessions/plant@4242/kept.json" ] || fail "b's kept state went with root's session of its name"
+	# a member's kept state of before (plant/) is moved to its name at start
+	stop_sv
+	mv "$STATE_D/sessions/plant@4242" "$STATE_D/sessions/plant"
+	start_sv --group "$g"
+	[ -e "$STATE_D/sessions/plant@4242/kept.json" ] && [ ! -e "$STATE_D/sessions/plant" ] ||
+		fail "b's kept state of before, not moved: $(ls "$STATE_D/sessions")"
 	"${b[@]}" session create plant --share uts >/dev/null
 	assert_eq "$("${b[@]}" session state get plant admin)" true "b's next plant finds its kept state"
 	"${b[@]}" session rm plant >/dev/null
