@@ -352,7 +352,14 @@ test_svs_state_is_not_given_to_another_owners_session() {
 	# a member's kept state of before (plant/) is moved to its name at start
 	stop_sv
 	mv "$STATE_D/sessions/plant@4242" "$STATE_D/sessions/plant"
+	# a record whose attachment id is past its bound is refused, not cut
+	mkdir "$STATE_D/sessions/bad@4242"
+	jq -n --arg id "corral-session_4242_$(head -c 100 /dev/zero | tr '\0' x)" \
+		'{name: "bad", share: "uts", owner: 4242, created: "2026-01-01T00:00:00Z", cniId: $id}' \
+		>"$STATE_D/sessions/bad@4242/session.json"
 	start_sv --group "$g"
+	assert_contains "$(cat "$T/corrald.log")" "session.json: cniId: longer than" "the refused record"
+	out=$("${b[@]}" session inspect bad 2>&1) && fail "a session of a record past its bound was loaded: $out"
 	[ -e "$STATE_D/sessions/plant@4242/kept.json" ] && [ ! -e "$STATE_D/sessions/plant" ] ||
 		fail "b's kept state of before, not moved: $(ls "$STATE_D/sessions")"
 	"${b[@]}" session create plant --share uts >/dev/null

@@ -378,6 +378,8 @@ static int load_one(corrald *d, uid_t uid, const char *name, cerr *err)
 		r = cerr_wrap(err, "%s", path);
 	else if (r == 0 && owner != (long long)uid)
 		r = cerr_set(err, EINVAL, "%s: it names uid %lld, its directory uid %u", path, owner, (unsigned)uid);
+	else if (r == 0 && cni_id && strlen(cni_id) >= sizeof(x->cni_id)) /* its DEL would not be by its ADD's id */
+		r = cerr_set(err, EINVAL, "%s: cniId: longer than %zu bytes", path, sizeof(x->cni_id) - 1);
 	if (r < 0) {
 		session_x_free(x);
 		return r;
@@ -385,7 +387,7 @@ static int load_one(corrald *d, uid_t uid, const char *name, cerr *err)
 	x->s.idle_timeout_usec = (uint64_t)idle_ms * 1000;
 	if (!cni_id) /* a session of before: its attachment's id was corral-session-NAME */
 		snprintf(x->cni_id, sizeof(x->cni_id), SESSION_CNI_PREFIX "%s", name);
-	else if (strlen(cni_id) < sizeof(x->cni_id))
+	else
 		snprintf(x->cni_id, sizeof(x->cni_id), "%s", cni_id);
 	yajl_val stopped = json_get(v, "stopped");
 	x->stopped = stopped && YAJL_IS_TRUE(stopped);
