@@ -165,6 +165,9 @@ static int gen_config(layout *l, const commit_opts *o, strbuf *out, cerr *err)
 	v = json_get(parent, "history");
 	for (size_t i = 0; YAJL_IS_ARRAY(v) && i < v->u.array.len; i++)
 		jg_value(g, v->u.array.values[i]);
+	for (size_t i = 0; o->empty_steps && o->empty_steps[i]; i++)
+		jg_object(g, JG_STR("created", l->created), JG_STR("created_by", o->empty_steps[i]), JG_TRUE_SET("empty_layer", true),
+			  JG_END);
 	gen_history_entry(g, l, o);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);

@@ -21,6 +21,8 @@ typedef struct commit_opts {
 	const char *config;     /* a patch of the "config" object (JSON): each key given
 				 * replaces the parent's (ExposedPorts, Volumes and Labels:
 				 * adds to its members), a null removes it; NULL: none */
+	char *const *empty_steps; /* history: the steps before it that changed no
+				   * file, each an empty layer's entry; or NULL */
 	const char *created_by; /* history: what made it */
 	const char *comment;    /* history: a message, or NULL */
 	const char *author;     /* or NULL */

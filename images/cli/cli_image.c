@@ -92,7 +92,8 @@ static void usage(void)
 	      "       corral image tag [--store DIR] [--owner UID] REF NAME...\n"
 	      "       corral image commit [--store DIR] [--owner UID] [--name NAME] [--parent MANIFEST]\n"
 	      "                           [--upper DIR [--uid-map C:H:N --gid-map C:H:N] | --tar-fd N | --empty-layer]\n"
-	      "                           [--created-by TEXT] [--comment TEXT] [--author TEXT] [--config JSON | < JSON]\n"
+	      "                           [--empty-step TEXT]... [--created-by TEXT] [--comment TEXT] [--author TEXT]\n"
+	      "                           [--config JSON | < JSON]\n"
 	      "SOURCE: [oci:|oci-archive:|docker-archive:]PATH[:REF]\n",
 	      stdout);
 }

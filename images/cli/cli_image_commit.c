@@ -12,6 +12,7 @@
 #include "common/fileio.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/strv.h"
 #include "common/pdeath.h"
 
 #include <errno.h>
@@ -23,7 +24,7 @@
 #include <unistd.h>
 
 enum { OPT_STORE = 256, OPT_OWNER, OPT_NAME, OPT_PARENT, OPT_UPPER, OPT_IDS, OPT_GID_MAP, OPT_TAR_FD, OPT_MAX, OPT_EMPTY,
-       OPT_CREATED_BY, OPT_COMMENT, OPT_AUTHOR, OPT_DIE, OPT_CONFIG };
+       OPT_CREATED_BY, OPT_COMMENT, OPT_AUTHOR, OPT_DIE, OPT_CONFIG, OPT_EMPTY_STEP };
 
 static const struct option opts[] = {
 	{ "store", required_argument, NULL, OPT_STORE },
@@ -36,6 +37,7 @@ static const struct option opts[] = {
 	{ "tar-fd", required_argument, NULL, OPT_TAR_FD },
 	{ "max-size", required_argument, NULL, OPT_MAX },
 	{ "empty-layer", no_argument, NULL, OPT_EMPTY },
+	{ "empty-step", required_argument, NULL, OPT_EMPTY_STEP },
 	{ "created-by", required_argument, NULL, OPT_CREATED_BY },
 	{ "comment", required_argument, NULL, OPT_COMMENT },
 	{ "author", required_argument, NULL, OPT_AUTHOR },
@@ -89,6 +91,7 @@ int cli_image_commit(int argc, char **argv)
 	extract_limits_default(&o.imp.lim);
 	o.tar_max = o.imp.lim.max_bytes;
 	const char *store = NULL, *upper = NULL, *config_arg = NULL;
+	_cleanup_strv_ char **empty_steps = NULL;
 	unsigned long long v;
 	int c;
 	optind = 1;
@@ -99,6 +102,16 @@ int cli_image_commit(int argc, char **argv)
 		case OPT_PARENT: o.parent = optarg; break;
 		case OPT_UPPER: upper = optarg; break;
 		case OPT_EMPTY: o.empty_layer = true; break;
+		case OPT_EMPTY_STEP: {
+			char *step = strdup(optarg);
+			if (!step || strv_push(&empty_steps, step) < 0) {
+				free(step);
+				log_error("image commit: out of memory");
+				return 1;
+			}
+			o.empty_steps = empty_steps;
+			break;
+		}
 		case OPT_CREATED_BY: o.created_by = optarg; break;
 		case OPT_COMMENT: o.comment = optarg; break;
 		case OPT_AUTHOR: o.author = optarg; break;

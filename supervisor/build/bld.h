@@ -31,6 +31,8 @@ typedef struct bld_stage {
 	cfg_edit cfg;
 	char **args;                   /* ARG names in scope, with "=VALUE" when set */
 	char **triggers;               /* the base image's ONBUILD, run after FROM */
+	char **steps;                  /* "KIND TEXT" of each instruction since the last
+					* commit that changed no file: its history */
 	bool done;
 } bld_stage;
 

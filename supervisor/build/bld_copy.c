@@ -153,6 +153,7 @@ static int from_image(bld *b, size_t stage_at, const char *from, char out[DIGEST
 	int r = bld_base_image(b, &tmp, from, err);
 	memcpy(out, tmp.image, DIGEST_STR_LEN);
 	cfg_edit_release(&tmp.cfg);
+	strv_free(tmp.triggers);
 	return r;
 }
 

@@ -44,6 +44,19 @@ static int declare_arg(bld *b, bld_stage *s, char ***args, const char *raw, cerr
 	return 0;
 }
 
+/* An instruction that changed no file, for the next commit's history. */
+static int step_taken(bld_stage *s, const df_instr *in, cerr *err)
+{
+	char *step;
+	if (asprintf(&step, "%s %s", df_kind_name(in->kind), in->text) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	if (strv_push(&s->steps, step) < 0) {
+		free(step);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 int bld_meta_arg(bld *b, const df_instr *in, cerr *err)
 {
 	for (size_t i = 0; in->args[i]; i++)
@@ -58,7 +71,7 @@ int bld_step_config(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 		for (size_t i = 0; in->args[i]; i++)
 			if (declare_arg(b, s, &s->args, in->args[i], err) < 0)
 				return -1;
-		return 0; /* its key is the value it took */
+		return step_taken(s, in, err); /* its key is the value it took */
 	}
 	if (bld_expand_apply(b, s, in, err) < 0)
 		return -1;
@@ -68,5 +81,5 @@ int bld_step_config(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 	if (!patch || asprintf(&what, "%s %s", df_kind_name(in->kind), patch) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	bld_key_next(s, what, strlen(what));
-	return 0;
+	return step_taken(s, in, err);
 }

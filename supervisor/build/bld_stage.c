@@ -67,7 +67,7 @@ static int begin_stage(bld *b, size_t at, const df_instr *from, cerr *err)
 		if (cfg_edit_from_image(&s->cfg, NULL, false) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
 		s->cfg.dirty = true;
-		return bld_commit_config(b, s, NULL, err);
+		return bld_commit_config(b, s, err);
 	}
 	if (bld_base_image(b, s, ref, err) < 0)
 		return -1;
@@ -143,7 +143,7 @@ static int finish_stage(bld *b, bld_stage *s, bool last, cerr *err)
 			return cerr_set(err, ENOMEM, "out of memory");
 		bld_key_next(s, what, strlen(what));
 	}
-	if (s->cfg.dirty && bld_commit_config(b, s, NULL, err) < 0)
+	if ((s->cfg.dirty || s->steps) && bld_commit_config(b, s, err) < 0)
 		return -1;
 	s->done = true;
 	return 0;

@@ -44,6 +44,8 @@ int bld_take_image(bld_stage *s, const vl_reply *rep, cerr *err)
 		return cerr_set(err, EPROTO, "corrald: no manifestDigest in the reply");
 	snprintf(s->image, sizeof(s->image), "%s", m);
 	s->cfg.dirty = false;
+	strv_free(s->steps); /* in the image's history now */
+	s->steps = NULL;
 	return 0;
 }
 
@@ -73,6 +75,8 @@ static int commit(bld *b, bld_stage *s, const char *method, yajl_gen g, cerr *er
 	if (!patch || json_parse(patch, "the config", &pv, err) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	jg_key_str(g, "cacheKey", s->key);
+	if (s->steps)
+		jg_key_strv(g, "emptySteps", s->steps);
 	jg_key(g, "config");
 	jg_value(g, pv);
 	yajl_gen_map_close(g);
@@ -85,7 +89,7 @@ static int commit(bld *b, bld_stage *s, const char *method, yajl_gen g, cerr *er
 	return r;
 }
 
-int bld_commit_config(bld *b, bld_stage *s, const char *created_by, cerr *err)
+int bld_commit_config(bld *b, bld_stage *s, cerr *err)
 {
 	int r = bld_cached(b, s, err);
 	if (r != 0)
@@ -94,8 +98,12 @@ int bld_commit_config(bld *b, bld_stage *s, const char *created_by, cerr *err)
 	yajl_gen_map_open(g);
 	if (s->image[0])
 		jg_key_str(g, "image", s->image);
-	if (created_by && *created_by)
-		jg_key_str(g, "createdBy", created_by);
+	size_t n = strv_length(s->steps);
+	_cleanup_free_ char *own = n ? s->steps[n - 1] : NULL;
+	if (own) {
+		jg_key_str(g, "createdBy", own);
+		s->steps[n - 1] = NULL;
+	}
 	return commit(b, s, "ImageCommit", g, err);
 }
 

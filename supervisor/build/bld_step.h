@@ -16,9 +16,9 @@ const char *bld_args_get(char *const *args, const char *name);
 void bld_key_next(bld_stage *s, const char *what, size_t n);
 /* An instruction's word expanded with the stage's ENV and ARGs. */
 int bld_expand(bld *b, bld_stage *s, const char *word, char **out, cerr *err);
-/* Commit the stage's config alone (ImageCommit) when it changed since the
- * last commit. */
-int bld_commit_config(bld *b, bld_stage *s, const char *created_by, cerr *err);
+/* Commit the stage's config alone (ImageCommit), its last step's
+ * history its own. */
+int bld_commit_config(bld *b, bld_stage *s, cerr *err);
 /* Take the image a step made; what the commit reply says. */
 int bld_take_image(bld_stage *s, const vl_reply *rep, cerr *err);
 /* The image that key names in the caller's cache: 1 and s's image set. */

@@ -126,6 +126,7 @@ static void bld_release(bld *b)
 		cfg_edit_release(&s->cfg);
 		strv_free(s->args);
 		strv_free(s->triggers);
+		strv_free(s->steps);
 		free(s->name);
 	}
 	free(b->stages);

@@ -3,7 +3,7 @@
 # COPY puts what it copies, ENV's expansion, and RUN's flags (a network
 # the step is on; BuildKit's mounts refused). test_docker_build.sh has the
 # build, its cache, commit and what a member may do.
-# time: about 10 s (2 cases): each RUN a container, each step a commit
+# time: about 15 s (3 cases): each RUN a container, each step a commit
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -67,6 +67,60 @@ EOF
 	out=$(dock build "$T/n" 2>&1) && fail "RUN --network=bridge: $out"
 	assert_contains "$out" "RUN --network=bridge: --network is default, none or host" "RUN --network=bridge"
 	no_containers_left
+}
+
+# docker history shows each instruction, as Docker's builders and buildah
+# record them: one entry each, the ones that changed no file of 0 bytes
+# (empty layers, no layer added), written as the Dockerfile has them; a
+# stage's ARG at its end too. A cached rebuild is the same image.
+test_dkb_history_has_each_instruction() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/h" a.txt a <<'EOF'
+FROM busybox:latest
+ARG V=1
+ENV A=${V} \
+    B=b
+COPY a.txt /a.txt
+WORKDIR sub
+LABEL l=1
+RUN echo ran >/ran
+EXPOSE 80
+CMD ["cat", "/ran"]
+ARG LAST
+EOF
+	local out
+	out=$(dock build -t hist:1 "$T/h" 2>&1) || fail "build: $out"
+	# L: a step that made a layer, -: an empty layer's
+	local base
+	base=$(dock history -q busybox:latest | wc -l)
+	out=$(ctl --json image history hist:1 | jq -r '.[] | "\(if .emptyLayer then "-" else "L" end) \(.createdBy)"' |
+		head -n -"$base" | sed 's/file:[0-9a-f]\{64\}/file:HEX/')
+	assert_eq "$out" '- ARG LAST
+- CMD ["cat", "/ran"]
+- EXPOSE 80
+L /bin/sh -c echo ran >/ran
+- LABEL l=1
+- WORKDIR sub
+L COPY file:HEX in /a.txt
+- ENV A=${V}     B=b
+- ARG V=1' "the history, newest first"
+	assert_eq "$(dock history --format '{{.CreatedBy}}' hist:1 | head -1)" 'ARG LAST' "docker history's top line"
+	assert_eq "$(dock image inspect -f '{{len .RootFS.Layers}}' hist:1)" \
+		"$(($(dock image inspect -f '{{len .RootFS.Layers}}' busybox:latest) + 2))" "a layer for COPY and RUN only"
+	local id
+	id=$(dock image inspect -f '{{.Id}}' hist:1)
+	out=$(dock build -t hist:2 "$T/h" 2>&1) || fail "rebuild: $out"
+	assert_eq "$(dock image inspect -f '{{.Id}}' hist:2)" "$id" "the cached rebuild's image"
+	# a commit's emptySteps are bounded as its changes are
+	local params
+	params=$(jq -cn '{image: "busybox:latest", emptySteps: [range(257) | "ENV a=\(.)"]}')
+	out=$("$CORRALCTL" --socket "$SOCK" call ImageCommit "$params" 2>&1) && fail "257 empty steps: $out"
+	assert_contains "$out" "emptySteps" "what was refused"
+	params=$(jq -cn '{image: "busybox:latest", emptySteps: ["ENV a=1", 2]}')
+	out=$("$CORRALCTL" --socket "$SOCK" call ImageCommit "$params" 2>&1) && fail "a step that is not a string: $out"
+	assert_contains "$out" "emptySteps[1]" "what was refused"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

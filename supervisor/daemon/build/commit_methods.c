@@ -148,7 +148,27 @@ typedef struct commit_meta {
 #define COMMIT_PARAMS(m)                                                                                    \
 	SP_REF("name", false, &(m)->name), SP_STR("cacheKey", false, &(m)->key),                            \
 		SP_STR("createdBy", false, &(m)->by), SP_STR("comment", false, &(m)->comment),              \
-		SP_STR("author", false, &(m)->author), SP_KEY("config"), SP_KEY("changes")
+		SP_STR("author", false, &(m)->author), SP_KEY("config"), SP_KEY("changes"), SP_KEY("emptySteps")
+
+/* emptySteps: a build's steps before this one that changed no file, each
+ * an --empty-step of the helper's, bounded as the changes are */
+static int empty_step_args(yajl_val params, arg_list *args, json_fault *f)
+{
+	yajl_val steps = NULL;
+	int r = json_get_array(params, "", "emptySteps", 0, 256, &steps, f);
+	size_t total = 0;
+	for (size_t i = 0; r == 0 && steps && i < steps->u.array.len; i++) {
+		yajl_val v = steps->u.array.values[i];
+		char at[32];
+		snprintf(at, sizeof(at), "emptySteps[%zu]", i);
+		if (!YAJL_IS_STRING(v))
+			return json_want(v, yajl_t_string, at, f);
+		if ((total += strlen(v->u.string)) > COMMIT_CHANGES_MAX)
+			return json_fault_set(f, E2BIG, at, "the steps pass %u bytes in all", COMMIT_CHANGES_MAX);
+		args_add(args, "--empty-step", v->u.string, NULL);
+	}
+	return r;
+}
 
 /* j filled from the parameters both take. */
 static int common_params(corrald *d, const peer_cred *peer, yajl_val params, const commit_meta *m, const char *parent,
@@ -176,6 +196,8 @@ static int common_params(corrald *d, const peer_cred *peer, yajl_val params, con
 		args_add(args, "--parent", parent, NULL);
 	if (j->name)
 		args_add(args, "--name", j->name, NULL);
+	if ((r = empty_step_args(params, args, f)) < 0)
+		return r;
 	if (by)
 		args_add(args, "--created-by", by, NULL);
 	if (comment)
