@@ -9,6 +9,8 @@
 #define CTL_OPT_RESTART { "restart", 0, OPT_STR, "POLICY", "no, on-failure[:N], always or unless-stopped" }
 #define CTL_OPT_LIMITS \
 	{ "memory", 'm', OPT_SIZE, "SIZE", "memory limit: 512m, 2g" }, \
+	{ "memory-swap", 0, OPT_STR, "SIZE", "memory plus swap limit, at least --memory; -1: no limit on swap" }, \
+	{ "memory-reservation", 0, OPT_SIZE, "SIZE", "memory kept from reclaim (memory.low), at most --memory" }, \
 	{ "cpus", 0, OPT_FLOAT, "NUMBER", "CPUs it may use: 0.5, 2" }, \
 	{ "pids-limit", 0, OPT_INT, "N", "processes and threads it may have" }, \
 	{ "cpu-shares", 0, OPT_INT, "N", "its CPU weight against others, as cgroup v1's shares (1024: one)" }, \

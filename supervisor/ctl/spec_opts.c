@@ -15,6 +15,7 @@
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/json_build.h"
+#include "common/units.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -229,8 +230,8 @@ static bool given(const ctl_args *a, const char *name) { return opts_find(a->cmd
 
 int ctl_gen_resources(const ctl_args *a, yajl_gen g)
 {
-	static const char *const names[] = { "memory", "cpus", "pids-limit", "oom-score-adj", "cpu-shares", "cpuset-cpus",
-					     "cpuset-mems" };
+	static const char *const names[] = { "memory", "memory-swap", "memory-reservation", "cpus", "pids-limit",
+					     "oom-score-adj", "cpu-shares", "cpuset-cpus", "cpuset-mems" };
 	bool any = false;
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		any = any || given(a, names[i]);
@@ -240,9 +241,17 @@ int ctl_gen_resources(const ctl_args *a, yajl_gen g)
 	long long adj = 0;
 	if (oom && !opt_number(oom, 10, -1000, 1000, &adj))
 		return ctl_failf("--oom-score-adj %s: must be a number from -1000 to 1000", oom);
+	const char *swap = given(a, "memory-swap") ? opt_str(a, "memory-swap") : NULL;
+	size_t swap_bytes = 0;
+	if (swap && strcmp(swap, "-1") && (parse_size(swap, &swap_bytes) < 0 || swap_bytes > INT64_MAX))
+		return ctl_failf("--memory-swap %s: must be a size like 512m or 1g, or -1", swap);
 	int r = jg_key(g, "resources") || yajl_gen_map_open(g);
 	if (!r && given(a, "memory"))
 		r = jg_key_int(g, "memory", opt_num(a, "memory", 0));
+	if (!r && swap)
+		r = jg_key_int(g, "memorySwap", strcmp(swap, "-1") ? (long long)swap_bytes : -1);
+	if (!r && given(a, "memory-reservation"))
+		r = jg_key_int(g, "memoryReservation", opt_num(a, "memory-reservation", 0));
 	if (!r && given(a, "pids-limit"))
 		r = jg_key_int(g, "pids", opt_num(a, "pids-limit", 0));
 	if (!r && given(a, "cpus"))

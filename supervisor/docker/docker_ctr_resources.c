@@ -25,14 +25,19 @@ bool dk_gen_resources(yajl_gen g, yajl_val obj)
 	long long quota = dk_int(obj, "CpuQuota", 0), period = dk_int(obj, "CpuPeriod", 0);
 	long long pids = dk_int(obj, "PidsLimit", 0), shares = dk_int(obj, "CpuShares", 0);
 	long long oom = dk_int(obj, "OomScoreAdj", 0);
+	long long swap = dk_int(obj, "MemorySwap", 0), reserve = dk_int(obj, "MemoryReservation", 0);
 	const char *cpuset = dk_str(obj, "CpusetCpus"), *mems = dk_str(obj, "CpusetMems");
 	double cpus = nano > 0 ? nano / 1e9 : quota > 0 ? (double)quota / (period > 0 ? period : 100000) : 0;
-	if (mem <= 0 && cpus <= 0 && pids <= 0 && shares <= 0 && !oom && !*cpuset && !*mems)
+	if (mem <= 0 && cpus <= 0 && pids <= 0 && shares <= 0 && !oom && !*cpuset && !*mems && !swap && reserve <= 0)
 		return false;
 	jg_key(g, "resources");
 	yajl_gen_map_open(g);
 	if (mem > 0)
 		jg_key_int(g, "memory", mem);
+	if (swap > 0 || swap == -1) /* 0: none, or unchanged */
+		jg_key_int(g, "memorySwap", swap);
+	if (reserve > 0)
+		jg_key_int(g, "memoryReservation", reserve);
 	if (cpus > 0) {
 		jg_key(g, "cpus");
 		yajl_gen_double(g, cpus);

@@ -55,7 +55,6 @@ static const struct {
 	{ "BlkioDeviceWriteBps", false, true, NULL },
 	{ "BlkioDeviceReadIOps", false, true, NULL },
 	{ "BlkioDeviceWriteIOps", false, true, NULL },
-	{ "MemoryReservation", false, true, NULL },
 	{ "KernelMemory", false, true, NULL },
 	{ "MemorySwappiness", false, true, NULL },
 	{ "OomKillDisable", false, true, NULL },
@@ -87,23 +86,9 @@ static int check_fields(dk_req *r, yajl_val body, yajl_val hc, bool resources_on
 	return 0;
 }
 
-/* MemorySwap: -1 (unlimited) or the memory limit itself is no swap of
- * note; corral sets none */
-static void check_swap(yajl_val obj, const char *prefix, yajl_gen warnings)
-{
-	long long swap = dk_int(obj, "MemorySwap", 0), mem = dk_int(obj, "Memory", 0);
-	char msg[128];
-	snprintf(msg, sizeof(msg), "%sMemorySwap is not supported by corral: ignored", prefix);
-	if (swap > 0 && swap != mem)
-		jg_str(warnings, msg);
-}
-
 int dk_update_unsupported(dk_req *r, yajl_val body, yajl_gen warnings)
 {
-	if (check_fields(r, body, body, true, "", warnings) < 0)
-		return -1;
-	check_swap(body, "", warnings);
-	return 0;
+	return check_fields(r, body, body, true, "", warnings);
 }
 
 int dk_create_unsupported(dk_req *r, yajl_val body, yajl_gen warnings)
@@ -111,7 +96,6 @@ int dk_create_unsupported(dk_req *r, yajl_val body, yajl_gen warnings)
 	yajl_val hc = json_get(body, "HostConfig");
 	if (check_fields(r, body, hc, false, "HostConfig.", warnings) < 0)
 		return -1;
-	check_swap(hc, "HostConfig.", warnings);
 	const char *log = dk_str(json_get(hc, "LogConfig"), "Type");
 	if (asks(json_get(json_get(hc, "LogConfig"), "Type"), log_words)) {
 		char msg[160];

@@ -239,6 +239,8 @@ static void gen_host_config(yajl_gen g, yajl_val c, yajl_val cspec_json)
 	dk_gen_strings(g, "Dns", json_get(cspec_json, "dns"), false);
 	dk_gen_strings(g, "ExtraHosts", json_get(cspec_json, "extraHosts"), true);
 	jg_key_int(g, "Memory", dk_int(res, "memory", 0));
+	jg_key_int(g, "MemorySwap", dk_int(res, "memorySwap", 0));
+	jg_key_int(g, "MemoryReservation", dk_int(res, "memoryReservation", 0));
 	jg_key_int(g, "NanoCpus", YAJL_IS_NUMBER(cpus) ? (long long)(YAJL_GET_DOUBLE(cpus) * 1e9) : 0);
 	if (json_get(res, "pids"))
 		jg_key_int(g, "PidsLimit", dk_int(res, "pids", 0));

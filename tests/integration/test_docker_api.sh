@@ -318,6 +318,48 @@ test_dk_update_resources() {
 	dock rm -f u >/dev/null
 }
 
+# Docker's --memory-swap (memory plus swap) and --memory-reservation
+# (memory.low): kept and shown as Docker shows them, checked against
+# --memory as Docker checks them, at create and at update; in force where
+# the memory controller is (the VM tier's systemd boot: through systemd's
+# MemorySwapMax and MemoryLow)
+test_dk_memory_swap_and_reservation() {
+	trap cleanup_sv EXIT
+	start_sv_group $(docker_flags)
+	import_busybox
+	local out
+	out=$(dock create --name s --memory 64m --memory-swap 96m --memory-reservation 32m busybox:latest sleep 1000 2>&1) ||
+		fail "create: $out"
+	assert_not_contains "$out" "not supported" "no warning"
+	assert_eq "$(dock inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemoryReservation}}' s)" \
+		"67108864 100663296 33554432" "as docker inspect shows them"
+	out=$(dock create --memory 64m --memory-swap 32m busybox:latest true 2>&1) && fail "swap below memory: $out"
+	assert_contains "$out" "memorySwap: 33554432 is below memory 67108864: it counts memory plus swap" "swap below memory"
+	out=$(dock create --memory-swap 96m busybox:latest true 2>&1) && fail "swap without memory: $out"
+	assert_contains "$out" "memorySwap: needs memory" "swap without memory"
+	out=$(dock create --memory 64m --memory-reservation 128m busybox:latest true 2>&1) && fail "reservation above memory: $out"
+	assert_contains "$out" "memoryReservation: 134217728 is above memory 67108864" "reservation above memory"
+	ctl create --name u --memory 64m --memory-swap -1 busybox:latest true >/dev/null || fail "corralctl --memory-swap -1"
+	assert_eq "$(ctl --json inspect u | jq -c '.[0].config.resources | [.memory, .memorySwap]')" "[67108864,-1]" "corralctl's"
+	out=$(ctl create --memory 64m --memory-swap lots busybox:latest true 2>&1) && fail "--memory-swap lots: $out"
+	assert_contains "$out" "--memory-swap lots: must be a size like 512m or 1g, or -1" "corralctl's refusal"
+	has_memory_controller || return 0
+	dock start s >/dev/null
+	assert_eq "$(dock exec s cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max /sys/fs/cgroup/memory.low | tr '\n' ' ')" \
+		"67108864 33554432 33554432 " "in force: swap is memory plus swap less memory"
+	dock update --memory 48m s >/dev/null || fail "update --memory"
+	assert_eq "$(dock exec s cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max | tr '\n' ' ')" \
+		"50331648 50331648 " "a new memory keeps memory plus swap"
+	out=$(dock update --memory 128m s 2>&1) && fail "memory above memory plus swap: $out"
+	assert_contains "$out" "below memory" "memory above memory plus swap"
+	assert_eq "$(dock exec s cat /sys/fs/cgroup/memory.max)" 50331648 "unchanged"
+	dock update --memory-swap -1 s >/dev/null || fail "update --memory-swap -1"
+	dock restart -t 1 s >/dev/null
+	assert_eq "$(dock exec s cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max /sys/fs/cgroup/memory.low | tr '\n' ' ')" \
+		"50331648 max 33554432 " "kept, and in force after a restart"
+	dock rm -f s >/dev/null
+}
+
 # images, tag and rmi through the API; what corral says is what docker shows
 test_dk_images() {
 	trap cleanup_sv EXIT

@@ -32,7 +32,8 @@ static void test_spec_full(void **state)
 	assert_int_equal(parse_spec("{\"image\":\"busybox\",\"name\":\"web-1\",\"command\":[\"sh\",\"-c\",\"true\"],"
 				    "\"env\":[\"A=1\",\"B=\"],\"workdir\":\"/srv\",\"user\":\"1000:1000\","
 				    "\"mounts\":[{\"source\":\"/data\",\"destination\":\"/data\",\"readonly\":true}],"
-				    "\"resources\":{\"memory\":67108864,\"cpus\":1.5,\"pids\":100},"
+				    "\"resources\":{\"memory\":67108864,\"cpus\":1.5,\"pids\":100,\"memorySwap\":-1,"
+				    "\"memoryReservation\":33554432},"
 				    "\"restart\":\"on-failure:3\",\"network\":\"loopback\",\"labels\":{\"app\":\"web\"},"
 				    "\"tty\":true,\"consoleSize\":{\"height\":40,\"width\":120},"
 				    "\"stopSignal\":\"SIGQUIT\",\"stopTimeout\":30}",
@@ -47,6 +48,8 @@ static void test_spec_full(void **state)
 	assert_int_equal(s.memory, 67108864);
 	assert_true(s.cpus > 1.49 && s.cpus < 1.51);
 	assert_int_equal(s.pids, 100);
+	assert_int_equal(s.memory_swap, -1);
+	assert_int_equal(s.memory_reservation, 33554432);
 	assert_int_equal(s.restart.kind, RESTART_ON_FAILURE);
 	assert_int_equal(s.restart.max_retries, 3);
 	assert_int_equal(s.network, CTR_NET_LOOPBACK);
@@ -151,6 +154,16 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"resources\":{\"memory\":1024}}", "spec.resources.memory", "4 MiB");
 	expect_field("{\"image\":\"x\",\"resources\":{\"cpus\":0}}", "spec.resources.cpus", "0.01");
 	expect_field("{\"image\":\"x\",\"resources\":{\"pids\":0}}", "spec.resources.pids", "from 1");
+	expect_field("{\"image\":\"x\",\"resources\":{\"memorySwap\":1024}}", "spec.resources.memorySwap", "-1");
+	expect_field("{\"image\":\"x\",\"resources\":{\"memorySwap\":-2}}", "spec.resources.memorySwap", "-1");
+	expect_field("{\"image\":\"x\",\"resources\":{\"memorySwap\":67108864}}", "spec.resources.memorySwap",
+		     "needs memory");
+	expect_field("{\"image\":\"x\",\"resources\":{\"memory\":67108864,\"memorySwap\":33554432}}",
+		     "spec.resources.memorySwap", "33554432 is below memory 67108864");
+	expect_field("{\"image\":\"x\",\"resources\":{\"memory\":33554432,\"memoryReservation\":67108864}}",
+		     "spec.resources.memoryReservation", "67108864 is above memory 33554432");
+	expect_field("{\"image\":\"x\",\"resources\":{\"memoryReservation\":1024}}", "spec.resources.memoryReservation",
+		     "4 MiB");
 	expect_field("{\"image\":\"x\",\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":1},"
 		     "{\"pageSize\":\"../x\",\"limit\":1}]}}",
 		     "spec.resources.hugepageLimits[1].pageSize", "2MB or 1GB");

@@ -76,7 +76,7 @@ test_cgroups_rootless.sh:systemd_user
 test_clients_podman.sh$([ "$clients" = all ] || echo ':systemd')
 test_clients_ctr.sh$([ "$clients" = all ] || echo ':systemd')
 test_clients_cri.sh$([ "$clients" = all ] || echo ':stats')
-test_docker_api.sh:update_resources
+test_docker_api.sh:update_resources|memory_swap
 test_soak.sh:random_seed"
 	# the engines' clients with their systemd cgroup manager (podman's
 	# scope case alone: its exit codes, the runtime's, are the clients

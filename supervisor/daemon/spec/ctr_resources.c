@@ -93,6 +93,12 @@ int ctr_spec_parse_resources(yajl_val v, const char *p, ctr_spec *s, json_fault 
 		return json_fault_reword(f, "must be an integer from 1 to 4194304");
 	if (given)
 		s->pids = x;
+	if (json_get_int_in(v, p, "memorySwap", 0, -1, (long long)1 << 50, &s->memory_swap, NULL, f) < 0 ||
+	    (s->memory_swap >= 0 && s->memory_swap < 4 << 20 && json_key(v, "memorySwap")))
+		return json_fault_set(f, EINVAL, json_path(q, p, "memorySwap"),
+				      "must be -1 (no limit on swap) or an integer number of bytes, at least 4 MiB");
+	if (json_get_int_in(v, p, "memoryReservation", 0, 4 << 20, (long long)1 << 50, &s->memory_reservation, NULL, f) < 0)
+		return json_fault_reword(f, "must be an integer number of bytes, at least 4 MiB");
 	yajl_val c = json_key(v, "cpus");
 	if (c && (!YAJL_IS_NUMBER(c) || YAJL_GET_DOUBLE(c) < 0.01 || YAJL_GET_DOUBLE(c) > 1024))
 		return json_fault_set(f, EINVAL, json_path(q, p, "cpus"), "must be a number of CPUs from 0.01 to 1024");
@@ -116,6 +122,21 @@ int ctr_spec_parse_resources(yajl_val v, const char *p, ctr_spec *s, json_fault 
 			return json_fault_set(f, EINVAL, json_path(q, p, i ? "cpusetMems" : "cpusetCpus"),
 					      "a list of numbers and ranges (0-3,8)");
 	return (r = get_hugepages(v, p, s, f)) < 0 ? r : get_unified(v, p, s, f);
+}
+
+int ctr_spec_check_memory(const ctr_spec *s, const char *p, json_fault *f)
+{
+	char q[JSON_PATH_MAX];
+	if (s->memory_swap > 0 && s->memory < 0)
+		return json_fault_set(f, EINVAL, json_path(q, p, "memorySwap"), "needs memory: it counts memory plus swap");
+	if (s->memory_swap > 0 && s->memory_swap < s->memory)
+		return json_fault_set(f, EINVAL, json_path(q, p, "memorySwap"),
+				      "%lld is below memory %lld: it counts memory plus swap", (long long)s->memory_swap,
+				      (long long)s->memory);
+	if (s->memory_reservation > 0 && s->memory >= 0 && s->memory_reservation > s->memory)
+		return json_fault_set(f, EINVAL, json_path(q, p, "memoryReservation"), "%lld is above memory %lld",
+				      (long long)s->memory_reservation, (long long)s->memory);
+	return 0;
 }
 
 void ctr_spec_release_resources(ctr_spec *s)

@@ -8,4 +8,7 @@
 /* A Resources object at path (ctr_resources.c): Create's and Update's;
  * released with the spec, or by ctr_spec_release_resources. */
 int ctr_spec_parse_resources(yajl_val res, const char *path, ctr_spec *s, json_fault *f);
+/* memorySwap and memoryReservation against memory, in a whole spec's
+ * resources at path: swap counts memory too, a reservation is below the limit */
+int ctr_spec_check_memory(const ctr_spec *s, const char *path, json_fault *f);
 void ctr_spec_release_resources(ctr_spec *s);

@@ -103,7 +103,9 @@ static int get_resources(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 	s->memory = -1; /* no limit, unless given */
 	s->pids = -1;
 	int r = json_get_object(cspec_json, "spec", "resources", 0, &v, f);
-	return r < 0 || !v ? r : ctr_spec_parse_resources(v, "spec.resources", s, f);
+	if (r < 0 || !v || (r = ctr_spec_parse_resources(v, "spec.resources", s, f)) < 0)
+		return r;
+	return ctr_spec_check_memory(s, "spec.resources", f);
 }
 
 static int get_labels(yajl_val cspec_json, ctr_spec *s, json_fault *f)

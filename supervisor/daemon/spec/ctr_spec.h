@@ -98,6 +98,9 @@ typedef struct ctr_spec {
 	int64_t memory;  /* bytes; -1: no limit */
 	double cpus;     /* 0: no limit */
 	int64_t pids;    /* -1: no limit */
+	/* Docker's --memory-swap, memory plus swap (-1: no limit on swap), and
+	 * --memory-reservation (memory.low); 0: none */
+	long long memory_swap, memory_reservation;
 	/* memory, pids: the policy's default, not asked for; such a limit is
 	 * dropped where the host lacks its controller (the bundle's
 	 * CG_OPTIONAL_LIMITS_ANNOTATION) */

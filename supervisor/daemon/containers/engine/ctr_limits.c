@@ -6,9 +6,16 @@
 
 void ctr_limits_gen(yajl_gen g, const ctr_spec *s)
 {
-	if (s->memory >= 0) {
+	if (s->memory >= 0 || s->memory_swap || s->memory_reservation) {
 		jg_key(g, "memory");
-		jg_object(g, JG_INT("limit", s->memory), JG_END);
+		yajl_gen_map_open(g);
+		if (s->memory >= 0)
+			jg_key_int(g, "limit", s->memory);
+		if (s->memory_swap) /* memory plus swap, as the OCI counts it too */
+			jg_key_int(g, "swap", s->memory_swap);
+		if (s->memory_reservation)
+			jg_key_int(g, "reservation", s->memory_reservation);
+		yajl_gen_map_close(g);
 	}
 	if (s->cpus > 0 || s->cpu_shares || s->cpuset_cpus || s->cpuset_mems) {
 		jg_key(g, "cpu");

@@ -95,13 +95,29 @@ static void on_updated(const el_child_result *r, void *data)
 	sv_invalid(u->call, "resources", why[0] ? why : "the runtime could not apply them");
 }
 
+/* Memory, swap and reservation as c has them, for those not given when
+ * one is: the runtime counts swap from memory, and they are checked
+ * together. */
+static void with_current_memory(ctr_spec *given, const ctr *c)
+{
+	if (given->memory < 0 && !given->memory_swap && !given->memory_reservation)
+		return;
+	if (given->memory < 0)
+		given->memory = c->spec.memory;
+	if (!given->memory_swap)
+		given->memory_swap = c->spec.memory_swap;
+	if (!given->memory_reservation)
+		given->memory_reservation = c->spec.memory_reservation;
+}
+
 /* linux.resources of the call's Resources (the ones given) */
-static char *oci_resources(yajl_val res, json_fault *f)
+static char *oci_resources(yajl_val res, const ctr *c, json_fault *f)
 {
 	ctr_spec given = { 0 };
 	_cleanup_json_gen_ yajl_gen g = NULL;
 	char *json = NULL;
-	if (ctr_spec_parse_resources(res, "resources", &given, f) == 0 && (g = json_gen_new(false)) &&
+	if (ctr_spec_parse_resources(res, "resources", &given, f) == 0 && (with_current_memory(&given, c), true) &&
+	    ctr_spec_check_memory(&given, "resources", f) == 0 && (g = json_gen_new(false)) &&
 	    yajl_gen_map_open(g) == yajl_gen_status_ok) {
 		ctr_limits_gen(g, &given);
 		if (yajl_gen_map_close(g) == yajl_gen_status_ok)
@@ -138,7 +154,7 @@ int sv_update(vl_call *call, yajl_val params, void *ud)
 		return sv_permission_denied(call, "Update: only root may change a running container's resources");
 	if (!YAJL_IS_OBJECT(res))
 		return sv_invalid(call, "resources", "an object of Resources");
-	_cleanup_free_ char *json = oci_resources(res, &f);
+	_cleanup_free_ char *json = oci_resources(res, c, &f);
 	if (!json)
 		return f.field[0] ? sv_invalid_fault(call, &f) : sv_internal(call, "out of memory");
 	if (!ctr_alive(c))

@@ -57,6 +57,8 @@ int ctr_keep_resources(struct corrald *d, ctr *c, yajl_val res, cerr *err)
 	json_fault f = { 0 };
 	ctr_spec check = { 0 };
 	int r = ctr_spec_parse_resources(merged, "spec.resources", &check, &f);
+	if (r == 0)
+		r = ctr_spec_check_memory(&check, "spec.resources", &f);
 	ctr_spec_release_resources(&check);
 	if (r < 0)
 		return cerr_set(err, EINVAL, "%s: %s", f.field, f.reason);
