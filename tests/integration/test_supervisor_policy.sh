@@ -393,6 +393,13 @@ test_svp_member_gets_default_limits() {
 	assert_contains "$out" "unprivileged.memory.max=1073741824" "memory: the limit"
 	out=$(refused "pids 4096" member create --name big --pids-limit 4096 mine:1 true)
 	assert_contains "$out" "unprivileged.pids.max=1024" "pids: the limit"
+	# a reservation with no limit asked is held to the default limit
+	out=$(refused "a reservation of 2g" member create --name big --memory-reservation 2g mine:1 true)
+	assert_contains "$out" "spec.resources.memoryReservation" "reservation: the field"
+	assert_contains "$out" "unprivileged.memory.max=1073741824" "reservation: the limit"
+	member create --name res --memory-reservation 64m mine:1 true >/dev/null || fail "a reservation within the default"
+	assert_eq "$(jq -c '.linux.resources.memory | [.limit, .reservation]' "$(ctr_dir_of res@65534)/config.json")" \
+		"[1073741824,67108864]" "the default limit, the reservation asked"
 	# root keeps no limit
 	ctl create --name r mine:1 true >/dev/null 2>&1 || ctl create --name r "$IMG" true >/dev/null
 	assert_eq "$(jq -c "$lim" "$(ctr_dir_of r)/config.json")" "[null,null]" "root's are unlimited"

@@ -92,9 +92,14 @@ static int check_resources(const peer_cred *peer, const policy_tier *t, ctr_spec
 	    (r = check_int(peer, "spec.resources.pids", "pids.max", &s->pids, &s->pids_defaulted, t->pids_default,
 			   t->pids_max, v)))
 		return r;
+	char k[64], lim[96];
+	/* a reservation asked without a memory limit, against the policy's */
+	snprintf(lim, sizeof(lim), "%s=%lld", key_of(peer, "memory.max", k, sizeof(k)), (long long)s->memory);
+	if (s->memory >= 0 && s->memory_reservation > s->memory)
+		return refuse(v, "spec.resources.memoryReservation", lim, "%lld is above the limit %lld",
+			      s->memory_reservation, (long long)s->memory);
 	if (s->cpus <= 0)
 		s->cpus = t->cpu_default > 0 ? t->cpu_default : t->cpu_max;
-	char k[64], lim[96];
 	snprintf(lim, sizeof(lim), "%s=%g", key_of(peer, "cpu.max", k, sizeof(k)), t->cpu_max);
 	if (t->cpu_max > 0 && s->cpus > t->cpu_max)
 		return refuse(v, "spec.resources.cpus", lim, "%g is above the limit %g", s->cpus, t->cpu_max);
