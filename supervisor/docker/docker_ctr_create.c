@@ -309,6 +309,35 @@ static int image_config(dk_req *r, yajl_val body, vl_reply *rep, yajl_val *cfg)
 	return 1;
 }
 
+/* An architecture as the image spec names it (Docker's platforms.Normalize,
+ * for the names people write): the part of s up to '/', into out */
+static const char *arch_word(const char *s, char *out, size_t n)
+{
+	snprintf(out, n, "%.*s", (int)strcspn(s, "/"), s);
+	return streq(out, "x86_64") || streq(out, "x86-64") ? "amd64" : streq(out, "aarch64") ? "arm64" : out;
+}
+
+/* docker run --platform OS[/ARCH] (or ARCH alone) against the image's:
+ * one that differs is not found, as Docker answers, and its client then
+ * pulls the platform's image. true when r is answered. */
+static bool platform_differs(dk_req *r, const char *image, yajl_val im)
+{
+	const char *want = dk_query(r, "platform");
+	if (!want || !*want || !im)
+		return false;
+	const char *os = dk_str(im, "os"), *arch = dk_str(im, "architecture");
+	char w_os[32], w_arch[32];
+	const char *slash = strchr(want, '/');
+	bool os_only = !slash && (streq(want, "linux") || streq(want, "windows") || streq(want, "darwin"));
+	snprintf(w_os, sizeof(w_os), "%.*s", slash ? (int)(slash - want) : (int)strlen(want), want);
+	const char *wa = slash ? arch_word(slash + 1, w_arch, sizeof(w_arch)) : os_only ? arch : arch_word(want, w_arch, sizeof(w_arch));
+	if ((slash || os_only ? streq(w_os, os) : streq(os, "linux")) && streq(wa, arch))
+		return false;
+	dk_error(r, 404, "image with reference %s was found but does not match the specified platform: wanted %s, actual: %s/%s",
+		 image, want, os, arch);
+	return true;
+}
+
 /* The ContainerSpec's text, or NULL with r answered. */
 static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_cfg)
 {
@@ -396,6 +425,10 @@ void dk_ctr_create(dk_req *r, const char *arg)
 	vl_reply img = { 0 };
 	yajl_val img_cfg;
 	bool inspected = image_config(r, body, &img, &img_cfg);
+	if (inspected && !img.error && platform_differs(r, image, json_get(img.params, "image"))) {
+		vl_reply_release(&img);
+		return;
+	}
 	_cleanup_free_ char *params = make_spec(r, body, dk_query(r, "name"), img_cfg);
 	if (inspected)
 		vl_reply_release(&img);

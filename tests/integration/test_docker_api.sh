@@ -360,6 +360,31 @@ test_dk_memory_swap_and_reservation() {
 	dock rm -f s >/dev/null
 }
 
+# docker run --platform: the image's own platform (as OS/ARCH, ARCH alone,
+# OS alone, or x86_64 for amd64) runs it; another is not found, as
+# Docker's answer, whose client then tries a pull: nothing is made of an
+# image of the wrong platform
+test_dk_run_platform_is_the_images() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	local arch other p out
+	arch=$(dock image inspect -f '{{.Architecture}}' busybox:latest)
+	other=arm64
+	[ "$arch" = arm64 ] && other=amd64
+	for p in "linux/$arch" "$arch" linux; do
+		assert_eq "$(dock run --rm --platform "$p" busybox:latest echo ran)" ran "--platform $p"
+	done
+	[ "$arch" != amd64 ] || assert_eq "$(dock run --rm --platform linux/x86_64 busybox:latest echo ran)" ran "x86_64"
+	out=$(curl -s --unix-socket "$S/docker.sock" -H 'Content-Type: application/json' -d '{"Image":"busybox:latest"}' \
+		"http://d/v1.41/containers/create?platform=linux/$other" -w ' %{http_code}')
+	assert_eq "$(jq -r .message <<<"${out% *}") ${out##* }" \
+		"image with reference busybox:latest was found but does not match the specified platform: wanted linux/$other, actual: linux/$arch 404" \
+		"the API's answer"
+	out=$(dock run --rm --platform "linux/$other" busybox:latest echo ran 2>&1) && fail "another platform ran: $out"
+	assert_eq "$(dock ps -aq | wc -l)" 0 "no container made"
+}
+
 # images, tag and rmi through the API; what corral says is what docker shows
 test_dk_images() {
 	trap cleanup_sv EXIT
