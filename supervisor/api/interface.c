@@ -392,6 +392,8 @@ const char corral_supervisor_interface[] =
 	"  # RFC 3339; empty until it happens\n"
 	"  startedAt: string,\n"
 	"  finishedAt: string,\n"
+	"  # why its last start failed, until a start succeeds\n"
+	"  startError: ?string,\n"
 	"  restartCount: int,\n"
 	"  # down with a checkpoint to restore (Checkpoint, Restore)\n"
 	"  checkpointed: bool,\n"

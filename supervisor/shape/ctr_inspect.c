@@ -39,6 +39,16 @@ static void gen_health(yajl_gen g, yajl_val h)
 	yajl_gen_map_close(g);
 }
 
+/* Docker's exit code for a start that failed before any exit: 127 for a
+ * command not found, 126 for one that may not run, else 128 */
+static long long failed_start_code(const char *why)
+{
+	if (strstr(why, "executable file not found") || strstr(why, "No such file or directory") ||
+	    strstr(why, "no such file or directory"))
+		return 127;
+	return strstr(why, "ermission denied") || strstr(why, "xec format error") ? 126 : 128;
+}
+
 static void gen_state(yajl_gen g, yajl_val st)
 {
 	const char *s = dk_str(st, "status");
@@ -51,8 +61,10 @@ static void gen_state(yajl_gen g, yajl_val st)
 	jg_key_bool(g, "OOMKilled", dk_bool(st, "oomKilled"));
 	jg_key_bool(g, "Dead", false);
 	jg_key_int(g, "Pid", dk_int(st, "pid", 0));
-	jg_key_int(g, "ExitCode", dk_int(st, "exitCode", 0));
-	jg_key_str(g, "Error", "");
+	const char *failed = dk_str(st, "startError");
+	bool ended = YAJL_IS_INTEGER(json_get(st, "exitCode"));
+	jg_key_int(g, "ExitCode", ended || !*failed ? dk_int(st, "exitCode", 0) : failed_start_code(failed));
+	jg_key_str(g, "Error", failed);
 	gen_time(g, "StartedAt", dk_str(st, "startedAt"));
 	gen_time(g, "FinishedAt", dk_str(st, "finishedAt"));
 	if (json_get(st, "health"))

@@ -385,6 +385,36 @@ test_dk_run_platform_is_the_images() {
 	assert_eq "$(dock ps -aq | wc -l)" 0 "no container made"
 }
 
+# A start that fails keeps why in State.Error, with Docker's exit code
+# (127: no such command, 126: one that may not run, 128: anything else),
+# across a restart of corrald, until a start succeeds; docker ps says
+# Created, as Docker's does
+test_dk_a_failed_start_says_why() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	local st='{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}'
+	dock run --name nocmd busybox:latest /nosuch >/dev/null 2>&1 && fail "a command that is not there ran"
+	assert_eq "$(dock inspect -f "$st" nocmd)" "created 127 create $(dock inspect -f '{{.Id}}' nocmd): exec: \"/nosuch\": No such file or directory" "no such command"
+	dock run --name noexec busybox:latest /etc/passwd >/dev/null 2>&1 && fail "a file that is no program ran"
+	assert_contains "$(dock inspect -f "$st" noexec)" "created 126 " "a command that may not run"
+	dock run --name nodir -w /etc/passwd busybox:latest true >/dev/null 2>&1 && fail "a working directory that is a file"
+	assert_contains "$(dock inspect -f "$st" nodir)" "created 128 " "another failure"
+	assert_contains "$(dock inspect -f '{{.State.Error}}' nodir)" "process.cwd: /etc/passwd" "what failed"
+	dock create --name later busybox:latest /bin/later >/dev/null
+	dock start later >/dev/null 2>&1 && fail "a start of a command not yet there"
+	assert_eq "$(dock ps -a --filter name=later --format '{{.Status}}')" Created "docker ps"
+	restart_sv $(docker_flags)
+	assert_contains "$(dock inspect -f "$st" later)" "created 127 create" "kept across corrald's restart"
+	printf '#!/bin/sh\necho later\n' >"$T/later"
+	chmod 755 "$T/later"
+	dock cp "$T/later" later:/bin/later
+	assert_eq "$(dock start -a later)" later "the start once the command is there"
+	assert_eq "$(dock inspect -f "$st" later)" "exited 0 " "a start that succeeds clears it"
+	assert_eq "$(ctl --json inspect later | jq -c '.[0].state.startError')" null "corralctl's view"
+	assert_contains "$(ctl --json inspect nodir | jq -r '.[0].state.startError')" "process.cwd: /etc/passwd" "corralctl's view of a failure"
+}
+
 # images, tag and rmi through the API; what corral says is what docker shows
 test_dk_images() {
 	trap cleanup_sv EXIT

@@ -9,6 +9,7 @@
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/containers/record/ctr_publish.h"
 #include "supervisor/daemon/containers/record/ctr_record.h"
+#include "supervisor/daemon/containers/record/ctr_gen.h"
 #include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/containers/engine/ctr_freeze.h"
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"
@@ -40,6 +41,14 @@
 
 /* ---- start ---- */
 
+/* why its start failed (NULL: it started), kept as Docker's State.Error */
+static void start_failed(ctr *c, const char *why)
+{
+	free(c->start_error);
+	c->start_error = why ? strdup(why) : NULL;
+	ctr_list_stale(c);
+}
+
 #define SPAWN_TIMEOUT_MS 60000
 
 static void ctr_start_reported(ctr *c, const char *report);
@@ -65,6 +74,7 @@ int ctr_start_by_user(corrald *d, ctr *c, ctr_done *done, cerr *err)
 	restart_tally_init(&c->rs);
 	if (ctr_start(d, c, done, err) < 0) {
 		c->status = c->has_run ? CS_EXITED : CS_CREATED;
+		start_failed(c, cerr_msg(err));
 		ctr_record_save(d, c, NULL);
 		return -err->code;
 	}
@@ -152,6 +162,7 @@ static void running(corrald *d, ctr *c, ctr_done *done, pid_t pid)
 	c->started_mono = mono_usec();
 	rfc3339_ns(0, c->started_at, sizeof(c->started_at));
 	c->finished_at[0] = c->end_reason[0] = '\0';
+	start_failed(c, NULL);
 	ctr_done_tell(&done, c, NULL);
 	/* only now close the socketpair: the monitor waits for that to exec
 	 * its lean self, which would otherwise take our CPU */
@@ -199,6 +210,7 @@ static void not_started(corrald *d, ctr *c, ctr_done *done, const char *report)
 	if (!undone)
 		ctr_drop_stale_state(d, c);
 	c->status = c->has_run ? CS_EXITED : CS_CREATED;
+	start_failed(c, why);
 	ctr_save(d, c);
 	if (c->stop_pending) { /* nothing runs: the Stop is done */
 		c->stop_pending = false;

@@ -123,6 +123,7 @@ void ctr_free(ctr *c)
 	free(c->name);
 	free(c->image);
 	free(c->image_digest);
+	free(c->start_error);
 	free(c->image_manifest);
 	strv_free(c->command);
 	free(c->spec_json);

@@ -71,6 +71,7 @@ typedef struct ctr {
 	bool stop_killed;       /* its last Stop had to SIGKILL it (exit.json) */
 	char started_at[64], finished_at[64];
 	char end_reason[64];    /* why it ended when its own exit is not why: "host rebooted" */
+	char *start_error;      /* why its last start failed, until one succeeds (record "startError") */
 	unsigned restart_count;
 	char net_last_ip[48];    /* its address before its last DEL: a restart asks for it again */
 	restart_tally rs;

@@ -51,6 +51,8 @@ void ctr_gen_last_run(yajl_gen g, const ctr *c)
 	jg_key_str(g, "finishedAt", c->finished_at);
 	if (c->end_reason[0])
 		jg_key_str(g, "endReason", c->end_reason);
+	if (c->start_error)
+		jg_key_str(g, "startError", c->start_error);
 	jg_key_int(g, "restartCount", c->restart_count);
 }
 

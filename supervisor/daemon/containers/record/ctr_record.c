@@ -198,6 +198,8 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	snprintf(c->started_at, sizeof(c->started_at), "%s", str_of(v, "startedAt"));
 	snprintf(c->finished_at, sizeof(c->finished_at), "%s", str_of(v, "finishedAt"));
 	snprintf(c->end_reason, sizeof(c->end_reason), "%s", str_of(v, "endReason"));
+	free(c->start_error);
+	c->start_error = *str_of(v, "startError") ? strdup(str_of(v, "startError")) : NULL;
 	c->restart_count = (unsigned)int_of(v, "restartCount");
 	restart_tally_init(&c->rs);
 	c->rs.restarts = (unsigned)int_of(v, "restartsSinceReset");
