@@ -283,6 +283,12 @@ static int check_binds(const peer_cred *peer, const policy_tier *t, ctr_spec *s,
 	return 0;
 }
 
+int policy_admit_binds(corrald *d, const peer_cred *peer, ctr_spec *cspec, ctr_pins *pins, policy_violation *v,
+		       cerr *err)
+{
+	return check_binds(peer, policy_tier_of(d->policy, peer->uid), cspec, pins, v, err);
+}
+
 int policy_admit(corrald *d, const peer_cred *peer, ctr_spec *cspec, ctr_pins *pins, policy_violation *v,
 		 cerr *err)
 {

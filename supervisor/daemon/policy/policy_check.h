@@ -21,6 +21,9 @@ bool policy_path_allowed(const char *real, char *const *prefixes);
  * POLICY_REFUSED with v filled; or -errno with err. */
 int policy_admit(struct corrald *d, const peer_cred *peer, ctr_spec *cspec, ctr_pins *pins, policy_violation *v,
 		 cerr *err);
+/* Its bind sources' part alone: opened in pins, under the allowed prefixes */
+int policy_admit_binds(struct corrald *d, const peer_cred *peer, ctr_spec *cspec, ctr_pins *pins,
+		       policy_violation *v, cerr *err);
 /* May peer, who has `have` objects of quota q's kind, make `adding` more?
  * 0, or POLICY_REFUSED with v naming the quota and the count (field is the
  * request's). */

@@ -39,6 +39,7 @@
 #include "supervisor/varlink/params.h"
 #include "bundle/command.h"
 #include "common/cleanup.h"
+#include "common/strv.h"
 #include "common/fileio.h"
 #include "common/rm_rf.h"
 #include "common/fsync_all.h"
@@ -340,6 +341,13 @@ static int make(pending_create *p, ctr **made_out, sv_fault *fault)
 	if (r < 0)
 		return sv_fault_internal_err(fault, &err);
 	c->owner = peer->uid;
+	if (owner_is_member(peer)) {
+		c->owner_gid = peer->gid;
+		if (peer->n_groups > 0 && !(c->owner_groups = calloc((size_t)peer->n_groups, sizeof(gid_t))))
+			return sv_fault_internal(fault, "out of memory");
+		for (int i = 0; i < peer->n_groups; i++)
+			c->owner_groups[c->n_owner_groups++] = peer->groups[i];
+	}
 
 	/* its directory, and its monitor on standby */
 	random_hex_id(c->id, CTR_ID_LEN / 2);
@@ -350,6 +358,15 @@ static int make(pending_create *p, ctr **made_out, sv_fault *fault)
 		return sv_fault_internal_err(fault, &err);
 	}
 	fastpath_standby(d, c); /* its exec overlaps the rest of Create */
+	/* what each pin is of, should a host restart take them (ctr_repin.h) */
+	for (size_t i = 0; i < p->pins.n && i < c->spec.n_mounts; i++) {
+		char *src = strdup(c->spec.mounts[i].source);
+		if (!src || strv_push(&c->pin_sources, src) < 0) {
+			free(src);
+			undo_dir(c, dir);
+			return sv_fault_internal(fault, "out of memory");
+		}
+	}
 	if (ctr_pins_mount(&p->pins, dir, &c->spec, &err) < 0) {
 		undo_dir(c, dir);
 		return sv_fault_internal_err(fault, &err);

@@ -13,6 +13,7 @@
 #include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/containers/engine/ctr_freeze.h"
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"
+#include "supervisor/daemon/containers/engine/ctr_repin.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/containers/engine/fastpath.h"
 #include "supervisor/daemon/containers/record/ctr_checkpoint_dir.h"
@@ -82,16 +83,48 @@ int ctr_start_by_user(corrald *d, ctr *c, ctr_done *done, cerr *err)
 	return 0;
 }
 
+/* A start that could not be made: the container as it was, and why */
+static void start_not_made(corrald *d, ctr *c, ctr_done *done, cerr *err)
+{
+	c->status = c->has_run ? CS_EXITED : CS_CREATED;
+	start_failed(c, cerr_msg(err));
+	ctr_save(d, c);
+	if (done)
+		ctr_done_tell_err(&done, c, err);
+	else
+		log_cerr(LOG_LVL_ERROR, err, "start %s", c->name);
+}
+
+/* A member's bind sources pinned again after a host restart: the start
+ * goes on, unless it was stopped or removed meanwhile */
+static void start_repinned(corrald *d, ctr *c, ctr_done *done, cerr *err)
+{
+	if (!c) {
+		cerr_set(err, ENOENT, "the container was removed before it started");
+		return ctr_done_tell_err(&done, NULL, err);
+	}
+	if (!err->code && c->stopped_by_user)
+		cerr_set(err, ECANCELED, "container %s: stopped before its start was made", c->id);
+	if (err->code || ctr_start(d, c, done, err) < 0)
+		start_not_made(d, c, done, err);
+}
+
 int ctr_start(corrald *d, ctr *c, ctr_done *done, cerr *err)
 {
-	if (ctr_is_starting(c))
+	if (ctr_is_starting(c) || c->repinning)
 		return cerr_set(err, EBUSY, "container %s: it is already starting", c->id);
 	char path[PATH_MAX];
 	ctr_dir(d, c, path, sizeof(path));
 	if (c->image_manifest && imagesrc_remount(d->cfg->state_dir, path, c->image_manifest, err) < 0)
 		return cerr_wrap(err, "container %s", c->id);
-	if (ctr_pins_present(path, err) < 0)
-		return cerr_wrap(err, "container %s", c->id);
+	if (ctr_pins_present(path, err) < 0) { /* a host restart took them */
+		cerr_clear(err);
+		int r = ctr_repin(d, c, done, start_repinned, err);
+		if (r != 0)
+			return r < 0 ? r : 0; /* 1: a member's, opened as the member first */
+		if (ctr_pins_present(path, err) < 0)
+			return cerr_wrap(err, "container %s", c->id);
+	}
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" EXITREC_FILE);
 	unlink(path);
 	int r = CTR_FEATURES_FIRST(d, starting, d, c, err);

@@ -124,6 +124,8 @@ void ctr_free(ctr *c)
 	free(c->image);
 	free(c->image_digest);
 	free(c->start_error);
+	free(c->owner_groups);
+	strv_free(c->pin_sources);
 	free(c->image_manifest);
 	strv_free(c->command);
 	free(c->spec_json);

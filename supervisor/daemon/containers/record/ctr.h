@@ -81,10 +81,17 @@ typedef struct ctr {
 	bool checkpointing;     /* a Checkpoint's dump was begun (recorded): an end it makes is no failure */
 	bool dumping;           /* that dump runs, a child of this corrald */
 	bool pausing;           /* a freeze runs (ctr_freeze_async), a child of this corrald */
+	bool repinning;         /* its bind sources are being pinned again, as its member (ctr_repin.h) */
 	bool checkpoint_ending; /* dumped; the Checkpoint is answered once its end is heard */
 	struct ctr_done *checkpoint_done; /* that Checkpoint's, while its client waits */
 	bool restoring;         /* its monitor restores it rather than creates it */
 	uid_t owner;            /* the peer that created it (record "owner"; 0 when absent) */
+	/* a member's gid and groups when it created it (record "ownerGid",
+	 * "ownerGroups"): its bind sources are opened so again after a reboot */
+	gid_t owner_gid;
+	gid_t *owner_groups;
+	unsigned n_owner_groups;
+	char **pin_sources;     /* each pinned bind's source as it was given (record "pinSources") */
 	bool stop_pending;           /* a Stop came while a restart was starting */
 	bool stop_said;              /* a Stop or Restart signalled it: its "stop" event follows its "die" */
 	bool remove_pending;         /* a forced Remove came while it was starting */

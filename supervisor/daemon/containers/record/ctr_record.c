@@ -59,6 +59,16 @@ static yajl_gen record_gen(const ctr *c)
 	if (c->checkpointing)
 		jg_key_bool(g, "checkpointing", true);
 	jg_key_int(g, "owner", (long long)c->owner);
+	if (c->owner) {
+		jg_key_int(g, "ownerGid", (long long)c->owner_gid);
+		jg_key(g, "ownerGroups");
+		yajl_gen_array_open(g);
+		for (unsigned i = 0; i < c->n_owner_groups; i++)
+			yajl_gen_integer(g, c->owner_groups[i]);
+		yajl_gen_array_close(g);
+	}
+	if (c->pin_sources)
+		jg_key_strv(g, "pinSources", c->pin_sources);
 	if (c->spec.n_secrets) { /* what each of spec.secrets was bound to at Create */
 		jg_key(g, "secretIds");
 		yajl_gen_array_open(g);
@@ -208,6 +218,28 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	c->checkpointed = bool_of(v, "checkpointed");
 	c->checkpointing = bool_of(v, "checkpointing");
 	c->owner = (uid_t)int_of(v, "owner");
+	yajl_val pinned = value_of(v, "pinSources"); /* absent in records from before */
+	for (size_t i = 0; YAJL_IS_ARRAY(pinned) && i < pinned->u.array.len; i++) {
+		yajl_val s = pinned->u.array.values[i];
+		if (!YAJL_IS_STRING(s))
+			return cerr_set(err, EINVAL, "pinSources[%zu]: not a string", i);
+		char *src = strdup(s->u.string);
+		if (!src || strv_push(&c->pin_sources, src) < 0) {
+			free(src);
+			return cerr_set(err, ENOMEM, "out of memory");
+		}
+	}
+	/* absent in records from before: nogroup, and no other */
+	yajl_val gid = value_of(v, "ownerGid"), groups = value_of(v, "ownerGroups");
+	c->owner_gid = YAJL_IS_INTEGER(gid) ? (gid_t)YAJL_GET_INTEGER(gid) : 65534;
+	size_t ng = YAJL_IS_ARRAY(groups) ? groups->u.array.len : 0;
+	if (ng > PEER_MAX_GROUPS)
+		ng = PEER_MAX_GROUPS;
+	if (ng && !(c->owner_groups = calloc(ng, sizeof(gid_t))))
+		return cerr_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < ng; i++)
+		if (YAJL_IS_INTEGER(groups->u.array.values[i]))
+			c->owner_groups[c->n_owner_groups++] = (gid_t)YAJL_GET_INTEGER(groups->u.array.values[i]);
 	yajl_val ids = value_of(v, "secretIds"); /* absent in records from before */
 	for (size_t i = 0; YAJL_IS_ARRAY(ids) && i < ids->u.array.len && i < c->spec.n_secrets; i++) {
 		yajl_val sid = ids->u.array.values[i];

@@ -60,6 +60,10 @@ typedef struct ctr_feature {
 	 * The bind sources are opened in pins, as the peer. */
 	int (*admit)(struct corrald *d, const peer_cred *peer, ctr_spec *cspec, ctr_pins *pins, policy_violation *v,
 		     cerr *err);
+	/* The same gate for the bind sources alone: their pins made again at a
+	 * start after a host restart took them (ctr_repin.h) */
+	int (*admit_binds)(struct corrald *d, const peer_cred *peer, ctr_spec *cspec, ctr_pins *pins,
+			   policy_violation *v, cerr *err);
 	/* its hostname when the feature decides it (a session's), else NULL */
 	const char *(*hostname)(struct corrald *d, const struct ctr *c);
 	/* Create: its directory exists, its bundle is next. broker_dir gets a

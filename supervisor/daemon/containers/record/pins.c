@@ -151,6 +151,17 @@ int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *cspec, cerr *err)
 	return 0;
 }
 
+int ctr_pins_remount(ctr_pins *p, const char *dir, ctr_spec *cspec, cerr *err)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		char target[PATH_MAX];
+		bind_path(target, sizeof(target), dir, i);
+		for (int k = 0; k < 16 && umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; k++)
+			; /* a mount stacked on it too */
+	}
+	return ctr_pins_mount(p, dir, cspec, err);
+}
+
 /* The mount id of what path names, from its O_PATH fd's fdinfo: never a
  * stat, which a member's file system mounted there would answer (or hold,
  * or refuse root) */
@@ -204,9 +215,10 @@ static int check_mounted(const char *path, const char *name, cerr *err)
 {
 	if (is_mount(path))
 		return 0;
-	return cerr_set(err, ENOENT,
-			"spec.mounts[%s]: its pinned source is no longer mounted (the host restarted?): "
-			"create the container again", name);
+	if (streq(name, "pidns")) /* its container is gone with it: nothing to pin again */
+		return cerr_set(err, ENOENT, "spec.pidNamespace: the namespace it joined is gone (the host restarted?): "
+					     "create the container again");
+	return cerr_set(err, ENOENT, "spec.mounts[%s]: its pinned source is no longer mounted", name);
 }
 
 int ctr_pins_present(const char *dir, cerr *err) { return each_pin(dir, check_mounted, err); }

@@ -44,6 +44,8 @@ int ctr_pins_open(const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p, cha
 		     cerr *err);
 /* Mount every pinned source at dir/binds/<i> and point the spec there. */
 int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *cspec, cerr *err);
+/* The same where they were mounted before: what is left there goes first. */
+int ctr_pins_remount(ctr_pins *p, const char *dir, ctr_spec *cspec, cerr *err);
 /* Before a start: every pinned bind (dir/binds/<i>) is still mounted (after a
  * reboot it is not, and the container must be created anew). */
 int ctr_pins_present(const char *dir, cerr *err);
