@@ -8,8 +8,9 @@
 # monitors with it, nothing recorded); a second boot on the same image
 # starts corrald: always, unless-stopped (not stopped by a user) and
 # on-failure come back (one with a bind mount, its source pinned again,
-# and one with a volume), the others are exited with the reboot as the
-# reason, and the workload runs its replica again.
+# and one with a volume; one whose bind's source is gone stays exited,
+# saying why), the others are exited with the reboot as the reason, and
+# the workload runs its replica again.
 . "$(dirname "$0")/lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 
@@ -37,6 +38,7 @@ guest_script() {
 	[ -b /dev/vda ] || mknod /dev/vda b $(tr ':' ' ' </sys/block/vda/dev) # no devtmpfs in the guest
 	mount /dev/vda /var/lib/corral || { echo "no disk" >"$VM_OUT/found"; exit 1; }
 	ctl() { /corral/bin/corralctl --socket /run/corral.sock --timeout 60 "$@"; }
+	[ "$phase" = 1 ] || rm -r /var/lib/corral/gone # a bind's source the reboot did not keep
 	/corral/bin/corrald --config /dev/null --socket /run/corral.sock --state-dir /var/lib/corral/state \
 		--cgroup-parent /corral --default-network none >>/var/lib/corral/corrald.log 2>&1 &
 	for _ in $(seq 600); do ctl ping >/dev/null 2>&1 && break; sleep 0.1; done
@@ -52,6 +54,8 @@ guest_script() {
 		mkdir -p /var/lib/corral/src && echo kept >/var/lib/corral/src/f
 		ctl run -d --name bind --restart always -v /var/lib/corral/src:/src bb:1 sleep 100000 >/dev/null
 		ctl run -d --name vol --restart always -v data:/data bb:1 sh -c 'echo v >/data/f; exec sleep 100000' >/dev/null
+		mkdir -p /var/lib/corral/gone
+		ctl run -d --name gone --restart always -v /var/lib/corral/gone:/g bb:1 sleep 100000 >/dev/null
 		ctl stop -t 1 stopped >/dev/null
 		printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  containers:\n  - {name: main, image: bb:1, command: ["sleep", "100000"]}\n' >/tmp/app.yaml
 		mark containers run
@@ -64,10 +68,11 @@ guest_script() {
 	fi
 	for _ in $(seq 600); do converged && break; sleep 0.1; done
 	mark converged
-	for n in always unless-stopped on-failure no stopped bind vol; do
+	for n in always unless-stopped on-failure no stopped bind vol gone; do
 		ctl --json inspect "$n" | jq -r '.[0] | "\(.name) \(.state.status) \(.state.exitCode) \(.state.endReason // "-")"'
 	done >"$VM_OUT/found"
 	echo "bind sees $(ctl exec bind cat /src/f), vol sees $(ctl exec vol cat /data/f)" >>"$VM_OUT/found"
+	echo "gone: $(ctl --json inspect gone | jq -r '.[0].state.startError')" >>"$VM_OUT/found"
 	echo "workload $(ctl --json get workloads | jq -r '.[0].status')" >>"$VM_OUT/found"
 	echo "replicas running $(ctl --json ps | jq '[.[] | select(.labels["io.corral.workload"] == "app")] | length')" >>"$VM_OUT/found"
 	ctl events --since 1h --until 0s --filter type=container | grep ' die ' >"$VM_OUT/events"
@@ -93,7 +98,7 @@ test_reboot_brings_back_what_its_policy_says() {
 	chmod +x "$T/guest.sh"
 	boot 1 || fail "the first boot: $(tail -5 "$T/boot1.log"; cat "$T/out1/marks" 2>/dev/null)"
 	assert_eq "$(grep -v '^app-' "$T/out1/before" 2>/dev/null | tr '\n' ',')" \
-		"always running,bind running,no running,on-failure running,stopped exited,unless-stopped running,vol running," \
+		"always running,bind running,gone running,no running,on-failure running,stopped exited,unless-stopped running,vol running," \
 		"what ran before the reboot ($(tail -20 "$T/out1/console.log"))"
 	assert_eq "$(grep -c '^app-.* running$' "$T/out1/before")" 1 "the workload's replica before the reboot"
 	boot 2 || fail "the second boot: $(tail -5 "$T/boot2.log"; cat "$T/out2/marks" 2>/dev/null)"
@@ -107,9 +112,11 @@ test_reboot_brings_back_what_its_policy_says() {
 	assert_not_contains "$found" "stopped exited 255" "the stopped one keeps its own exit"
 	assert_contains "$found" "bind running" "always, with a bind: its source pinned again"
 	assert_contains "$found" "bind sees kept, vol sees v" "the bind's source and the volume, as before"
+	assert_contains "$found" "gone exited 255 host rebooted" "always, whose bind's source is gone: exited"
+	assert_contains "$found" "spec.mounts[0].source: /var/lib/corral/gone: No such file or directory" "why, in its start error"
 	assert_contains "$found" "workload converged" "the workload converges again"
 	assert_contains "$found" "replicas running 1" "its replica runs"
-	assert_contains "$(cat "$T/out2/startlog")" "7 ended while corrald was down" "the start log counts what the reboot ended"
+	assert_contains "$(cat "$T/out2/startlog")" "8 ended while corrald was down" "the start log counts what the reboot ended"
 	assert_contains "$(cat "$T/out2/events")" " container die " "die events of what the reboot ended"
 }
 

@@ -204,11 +204,8 @@ int ctr_adopt_all(corrald *d, cerr *err)
 			   (c->has_run && c->status == CS_EXITED && restart_on_daemon_start(&c->spec.restart, c->stopped_by_user))) {
 			started++;
 			c->status = CS_RESTARTING; /* until its monitor reports */
-			if (ctr_start(d, c, NULL, &e) < 0) {
-				log_cerr(LOG_LVL_ERROR, &e, "start %s", c->name);
-				c->status = CS_EXITED;
-				ctr_save(d, c);
-			}
+			if (ctr_start(d, c, NULL, &e) < 0)
+				ctr_start_not_made(d, c, NULL, &e);
 		}
 	}
 	ctr_update_gauges(d);

@@ -45,6 +45,8 @@
 /* why its start failed (NULL: it started), kept as Docker's State.Error */
 static void start_failed(ctr *c, const char *why)
 {
+	if (!why && !c->start_error)
+		return;
 	free(c->start_error);
 	c->start_error = why ? strdup(why) : NULL;
 	ctr_list_stale(c);
@@ -83,8 +85,7 @@ int ctr_start_by_user(corrald *d, ctr *c, ctr_done *done, cerr *err)
 	return 0;
 }
 
-/* A start that could not be made: the container as it was, and why */
-static void start_not_made(corrald *d, ctr *c, ctr_done *done, cerr *err)
+void ctr_start_not_made(corrald *d, ctr *c, ctr_done *done, cerr *err)
 {
 	c->status = c->has_run ? CS_EXITED : CS_CREATED;
 	start_failed(c, cerr_msg(err));
@@ -106,7 +107,7 @@ static void start_repinned(corrald *d, ctr *c, ctr_done *done, cerr *err)
 	if (!err->code && c->stopped_by_user)
 		cerr_set(err, ECANCELED, "container %s: stopped before its start was made", c->id);
 	if (err->code || ctr_start(d, c, done, err) < 0)
-		start_not_made(d, c, done, err);
+		ctr_start_not_made(d, c, done, err);
 }
 
 int ctr_start(corrald *d, ctr *c, ctr_done *done, cerr *err)
@@ -318,11 +319,8 @@ static void on_restart_timer(el_source *s, void *data)
 	snprintf(n, sizeof(n), "%u", c->restart_count);
 	ctr_publish(d, c, "restart", (const char *const[]){ "restartCount", n, NULL });
 	metrics_add_restarts(d->metrics, 1);
-	if (ctr_start(d, c, NULL, &err) < 0) {
-		log_cerr(LOG_LVL_ERROR, &err, "restart %s", c->name);
-		c->status = CS_EXITED;
-		ctr_save(d, c);
-	}
+	if (ctr_start(d, c, NULL, &err) < 0)
+		ctr_start_not_made(d, c, NULL, &err);
 }
 
 /* The container has ended: account for it, then restart it or not. */

@@ -12,6 +12,9 @@ int ctr_start(struct corrald *d, ctr *c, ctr_done *done, cerr *err);
 /* A start a user asked for (Start, Restart): the restart policy begins
  * afresh. On an error done is not held, and the caller answers. */
 int ctr_start_by_user(struct corrald *d, ctr *c, ctr_done *done, cerr *err);
+/* A start (a policy's, or one that went on later) that could not be made:
+ * c back as it was, why kept (state.startError), done told (NULL: logged) */
+void ctr_start_not_made(struct corrald *d, ctr *c, ctr_done *done, cerr *err);
 
 /* Its monitor is gone: read exit.json, answer waiters, publish "die", then
  * restart it (after the policy's backoff) or finish a pending removal. */
