@@ -44,11 +44,32 @@ static int declare_arg(bld *b, bld_stage *s, char ***args, const char *raw, cerr
 	return 0;
 }
 
+/* corrald's bounds on a commit's emptySteps (ImageCommit), and each
+ * step's text in the history */
+#define STEPS_MAX 256
+#define STEPS_BYTES_MAX (64u << 10)
+#define STEP_TEXT_MAX 4096
+
+/* Room in the stage's pending history for in, before it is applied: when
+ * there is none, what is pending is committed first, so that a long run of
+ * ENV or LABEL never makes a commit corrald refuses */
+static int room_for_step(bld *b, bld_stage *s, cerr *err)
+{
+	size_t n = 0, bytes = STEP_TEXT_MAX + 16;
+	for (; s->steps && s->steps[n]; n++)
+		bytes += strlen(s->steps[n]);
+	return n < STEPS_MAX && bytes <= STEPS_BYTES_MAX ? 0 : bld_commit_config(b, s, err);
+}
+
 /* An instruction that changed no file, for the next commit's history. */
 static int step_taken(bld_stage *s, const df_instr *in, cerr *err)
 {
+	size_t len = strlen(in->text);
+	if (len > STEP_TEXT_MAX) /* cut at a character's start: the text goes in JSON */
+		for (len = STEP_TEXT_MAX; len && ((unsigned char)in->text[len] & 0xC0) == 0x80; len--)
+			;
 	char *step;
-	if (asprintf(&step, "%s %s", df_kind_name(in->kind), in->text) < 0)
+	if (asprintf(&step, "%s %.*s", df_kind_name(in->kind), (int)len, in->text) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	if (strv_push(&s->steps, step) < 0) {
 		free(step);
@@ -67,6 +88,8 @@ int bld_meta_arg(bld *b, const df_instr *in, cerr *err)
 
 int bld_step_config(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 {
+	if (room_for_step(b, s, err) < 0)
+		return -1;
 	if (in->kind == DF_ARG) {
 		for (size_t i = 0; in->args[i]; i++)
 			if (declare_arg(b, s, &s->args, in->args[i], err) < 0)

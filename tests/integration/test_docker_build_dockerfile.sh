@@ -113,6 +113,19 @@ L COPY file:HEX in /a.txt
 	id=$(dock image inspect -f '{{.Id}}' hist:1)
 	out=$(dock build -t hist:2 "$T/h" 2>&1) || fail "rebuild: $out"
 	assert_eq "$(dock image inspect -f '{{.Id}}' hist:2)" "$id" "the cached rebuild's image"
+	# past those bounds a build commits what is pending and goes on: 300
+	# ENVs, and a LABEL of 5000 characters (é), cut at a character's start
+	{
+		echo "FROM busybox:latest"
+		for i in $(seq 300); do echo "ENV E$i=$i"; done
+		printf 'LABEL big=%s\n' "$(printf 'é%.0s' $(seq 2500))"
+		echo "RUN test \$E300 = 300"
+	} >"$T/h/Dockerfile"
+	out=$(dock build -t hist:3 "$T/h" 2>&1) || fail "300 ENVs: $out"
+	assert_eq "$(ctl --json image history hist:3 | jq '[.[] | select(.createdBy | startswith("ENV E"))] | length')" 300 \
+		"each ENV in the history"
+	assert_eq "$(ctl --json image history hist:3 | jq -r '.[] | select(.createdBy | startswith("LABEL")) | .createdBy | length')" \
+		2056 "the LABEL's text cut at 4096 bytes, at a character's start: LABEL, big= and 2046 é"
 	# a commit's emptySteps are bounded as its changes are
 	local params
 	params=$(jq -cn '{image: "busybox:latest", emptySteps: [range(257) | "ENV a=\(.)"]}')
