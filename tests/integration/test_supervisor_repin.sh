@@ -9,7 +9,7 @@
 # prefixes as they are now. Here the pins are detached with corrald down,
 # as a reboot leaves them; the VM tier's reboot case
 # (test_supervisor_reboot.sh) brings one back by its restart policy.
-# time: about 5 s (3 cases)
+# time: about 7 s (4 cases)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
@@ -117,6 +117,55 @@ test_repin_a_joined_pid_namespace_is_said_gone() {
 	local out
 	out=$(ctl start joiner 2>&1) && fail "a start in a namespace that is gone: $out"
 	assert_contains "$out" "spec.pidNamespace: the namespace it joined is gone (the host restarted?): create the container again" "why"
+}
+
+# A source deleted while the container lives (an editor's save renames a
+# new file over it; rm -rf and mkdir) stays bound as it was until the next
+# start, which binds the path as it is then (Docker's), checked as at
+# Create; one deleted and not made again fails the start, saying so
+test_repin_a_source_made_anew_is_bound_at_the_next_start() {
+	trap cleanup_sv EXIT
+	mkdir -p "$T/allowed/dir" "$T/outside"
+	echo one >"$T/allowed/conf"
+	echo one >"$T/allowed/dir/marker"
+	echo secret >"$T/outside/marker"
+	chmod 755 "$T/allowed"
+	echo "{\"bind_mounts\": {\"allowed\": [\"$T/allowed\"]}, \"unprivileged\": {\"bind_mounts\": {\"allowed\": [\"$T/allowed\"]}}}" >"$T/p.json"
+	start_sv_group --policy "$T/p.json"
+	ctl run -d --name c -v "$T/allowed/conf:/conf:ro" -v "$T/allowed/dir:/d" "$IMG" sleep 1000 >/dev/null
+	echo two >"$T/allowed/conf.new" && mv "$T/allowed/conf.new" "$T/allowed/conf"
+	rm -rf "$T/allowed/dir" && mkdir "$T/allowed/dir" && echo two >"$T/allowed/dir/marker"
+	assert_eq "$(ctl exec c sh -c 'cat /conf; ls -A /d' | tr '\n' ' ')" "one " \
+		"a running container keeps what it bound: the old file, the emptied directory"
+	ctl stop -t 1 c >/dev/null
+	ctl start c >/dev/null || fail "the start after its sources were made anew: $(ctl inspect --format '{{.State.Error}}' c)"
+	assert_eq "$(ctl exec c cat /conf /d/marker | tr '\n' ' ')" "two two " "the paths as they are at the start"
+	ctl exec c sh -c 'echo from-ctr >/d/new' || fail "a write to the bound directory"
+	assert_eq "$(cat "$T/allowed/dir/new")" from-ctr "its writes reach the directory the path names"
+	# deleted, not made again: the start fails, naming the source
+	ctl stop -t 1 c >/dev/null
+	rm "$T/allowed/conf"
+	local out
+	out=$(ctl start c 2>&1) && fail "a start with its source deleted: $out"
+	assert_contains "$out" "$T/allowed/conf" "names the source"
+	assert_contains "$(ctl inspect --format '{{.State.Error}}' c)" "No such file or directory" "kept as its start error"
+	echo three >"$T/allowed/conf"
+	ctl start c >/dev/null || fail "the start once the source is back"
+	assert_eq "$(ctl exec c cat /conf)" three "the source made again"
+	# a member's, made anew as a link to what the member cannot read: opened
+	# as the member, refused; made anew as a file of its own: bound
+	chown 4242 "$T/allowed/dir"
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	mctl 4242 create --name m -v "$T/allowed/dir:/d" app:1 cat /d/marker >/dev/null || fail "the member's create"
+	mctl 4242 start -a m >"$T/m.out" || fail "the member's first start"
+	assert_eq "$(cat "$T/m.out")" two "the member's first start"
+	rm -rf "$T/allowed/dir" && ln -s "$T/outside" "$T/allowed/dir"
+	out=$(mctl 4242 start m 2>&1) && fail "a member's source made anew as a link outside: $out"
+	assert_contains "$out" "outside the allowed prefixes" "checked again as at Create"
+	rm "$T/allowed/dir" && mkdir "$T/allowed/dir" && echo three >"$T/allowed/dir/marker" && chown -R 4242 "$T/allowed/dir"
+	mctl 4242 start -a m >"$T/m.out" || fail "the member's start once the source is a directory again"
+	assert_eq "$(cat "$T/m.out")" three "the member's source made anew"
+	return 0
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -118,7 +118,7 @@ int ctr_start(corrald *d, ctr *c, ctr_done *done, cerr *err)
 	ctr_dir(d, c, path, sizeof(path));
 	if (c->image_manifest && imagesrc_remount(d->cfg->state_dir, path, c->image_manifest, err) < 0)
 		return cerr_wrap(err, "container %s", c->id);
-	if (ctr_pins_present(path, err) < 0) { /* a host restart took them */
+	if (ctr_pins_present(path, err) < 0) { /* a host restart took them, or a source was made anew */
 		cerr_clear(err);
 		int r = ctr_repin(d, c, done, start_repinned, err);
 		if (r != 0)

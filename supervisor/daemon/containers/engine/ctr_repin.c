@@ -1,4 +1,4 @@
-/* ctr_repin.h: bind sources pinned again after a host restart. */
+/* ctr_repin.h: bind sources pinned again after a host restart, or once deleted. */
 #include "supervisor/daemon/containers/engine/ctr_repin.h"
 #include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/containers/record/ctr_service.h"

@@ -1,6 +1,7 @@
 /* ctr_repin.c: A container's bind sources pinned again where a host
- * restart took their pins (dir/binds/<i>), so that a restart policy, or a
- * start, brings it back as Docker's would: each source resolved again from
+ * restart took their pins (dir/binds/<i>), or where a source was deleted
+ * (and perhaps made anew), so that a restart policy, or a start, brings it
+ * back with its paths as Docker's would: each source resolved again from
  * the spec as its owner gave it, and admitted as at Create (as its owner,
  * under the policy's allowed prefixes), then mounted where its bundle
  * looks. Root's here and now; a member's opened as the member (its gid and

@@ -4,6 +4,7 @@
 #include "supervisor/daemon/containers/record/peer_pin.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/safepath.h"
 #include "common/strv.h"
 
 #include <dirent.h>
@@ -211,14 +212,28 @@ static int each_pin(const char *dir, int (*fn)(const char *path, const char *nam
 	return 0;
 }
 
+/* The pinned source was deleted (an editor's save, rm and mkdir): the
+ * kernel names its mount root " (deleted)", read from an O_PATH fd, so
+ * nothing of a member's file system is asked */
+static bool pin_deleted(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	char link[32], target[PATH_MAX + 16];
+	static const char mark[] = " (deleted)";
+	ssize_t n = fd >= 0 ? readlink(fd_path(fd, link), target, sizeof(target) - 1) : -1;
+	return n >= (ssize_t)strlen(mark) && !memcmp(target + n - strlen(mark), mark, strlen(mark));
+}
+
 static int check_mounted(const char *path, const char *name, cerr *err)
 {
-	if (is_mount(path))
-		return 0;
-	if (streq(name, "pidns")) /* its container is gone with it: nothing to pin again */
+	if (!is_mount(path) && streq(name, "pidns")) /* its container is gone with it: nothing to pin again */
 		return cerr_set(err, ENOENT, "spec.pidNamespace: the namespace it joined is gone (the host restarted?): "
 					     "create the container again");
-	return cerr_set(err, ENOENT, "spec.mounts[%s]: its pinned source is no longer mounted", name);
+	if (!is_mount(path))
+		return cerr_set(err, ENOENT, "spec.mounts[%s]: its pinned source is no longer mounted", name);
+	if (!streq(name, "pidns") && pin_deleted(path))
+		return cerr_set(err, ENOENT, "spec.mounts[%s]: its pinned source was deleted", name);
+	return 0;
 }
 
 int ctr_pins_present(const char *dir, cerr *err) { return each_pin(dir, check_mounted, err); }

@@ -47,7 +47,8 @@ int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *cspec, cerr *err);
 /* The same where they were mounted before: what is left there goes first. */
 int ctr_pins_remount(ctr_pins *p, const char *dir, ctr_spec *cspec, cerr *err);
 /* Before a start: every pinned bind (dir/binds/<i>) is still mounted (after a
- * reboot it is not, and the container must be created anew). */
+ * reboot it is not) and its source was not deleted (a path made anew, as an
+ * editor saves a file): else they are pinned again from their paths. */
 int ctr_pins_present(const char *dir, cerr *err);
 /* The namespace kind ("pid", "net") of pid, a process that is in cgroup
  * (below the cgroup2 mount) while its namespace is opened, bound at path
