@@ -4,7 +4,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -37,6 +39,8 @@ int main(int argc, char **argv)
 			r = syscall(SYS_clone3, NULL, 0);
 		else if (!strcmp(argv[i], "getpid"))
 			r = getpid();
+		else if (!strcmp(argv[i], "icmp")) /* ping's ICMP socket: net.ipv4.ping_group_range */
+			r = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
 		else {
 			printf("%s: unknown probe\n", argv[i]);
 			continue;

@@ -224,6 +224,41 @@ c
 	assert_eq "$(ctl ps -a -q | wc -l)" 0 "no container was left by the refusals"
 }
 
+# A network namespace of the container's own gets Docker's and
+# containerd's defaults: any user of the container opens ping's ICMP
+# socket (with no NET_RAW) and binds a port below 1024; in a user
+# namespace the group range is what it maps (the kernel refuses more).
+# The host's network is left as the host has it; what the spec names wins.
+test_svc_own_network_any_user_pings_and_binds_low_ports() {
+	trap cleanup_sv EXIT
+	cp "$B/tests/helpers/sysprobe" "$T/sysprobe"
+	echo "{\"unprivileged\": {\"bind_mounts\": {\"allowed\": [\"$T/sysprobe\"]}}}" >"$T/p.json"
+	start_sv_group --policy "$T/p.json"
+	ctl image import "oci:$IMGS/oci:test" img:1 >/dev/null
+	local probe='tr "\t" " " </proc/sys/net/ipv4/ping_group_range; cat /proc/sys/net/ipv4/ip_unprivileged_port_start
+		/sysprobe icmp; nc -l -p 80 & for i in $(seq 50); do netstat -ltn | grep -q ":80 " && break; usleep 20000; done
+		netstat -ltn | grep -q ":80 " && echo "listens on 80"; kill $!'
+	local own="icmp: ok
+listens on 80"
+	assert_eq "$(ctl run --rm -v "$T/sysprobe:/sysprobe:ro" -u 1000:1000 img:1 sh -c "$probe")" "0 2147483647
+0
+$own" "root's, as user 1000"
+	assert_eq "$(ctl run --rm --userns auto -v "$T/sysprobe:/sysprobe:ro" -u 1000:1000 img:1 sh -c "$probe")" "0 65534
+0
+$own" "root's in a user namespace of its own (65535 groups)"
+	assert_eq "$(mctl 4242 run --rm -v "$T/sysprobe:/sysprobe:ro" -u 1000:1000 img:1 sh -c "$probe")" "0 65535
+0
+$own" "a member's (65536 groups)"
+	local host
+	host="$(tr '\t' ' ' </proc/sys/net/ipv4/ping_group_range) $(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)"
+	assert_eq "$(ctl run --rm --network host img:1 sh -c 'echo $(tr "\t" " " </proc/sys/net/ipv4/ping_group_range) $(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)')" \
+		"$host" "the host's network, as the host has it"
+	assert_eq "$(ctl run --rm -v "$T/sysprobe:/sysprobe:ro" -u 1000:1000 --sysctl "net.ipv4.ping_group_range=0 0" \
+		--sysctl net.ipv4.ip_unprivileged_port_start=1024 img:1 sh -c "$probe")" "0 0
+1024
+icmp: EACCES" "what the spec names"
+}
+
 test_svc_auto_remove() {
 	trap cleanup_sv EXIT
 	start_sv

@@ -240,6 +240,21 @@ static void gen_namespaces(yajl_gen g, yajl_val ns, const bundle_in *in)
 	yajl_gen_array_close(g);
 }
 
+/* "0 N": every group the container has, 0 up (the kernel refuses a
+ * group its user namespace does not map) */
+static const char *ping_groups(const ctr_ids *ids, char *buf, size_t len)
+{
+	uint64_t mapped = 2147483648u; /* the kernel takes groups below 2^31 */
+	if (ids) {
+		mapped = 0; /* groups 0 to mapped - 1 */
+		for (size_t i = 0; i < 2; i++)
+			if (ids->gid[i].size && ids->gid[i].container_id == mapped)
+				mapped += ids->gid[i].size;
+	}
+	snprintf(buf, len, "0 %llu", (unsigned long long)(mapped ? mapped - 1 : 0));
+	return buf;
+}
+
 static int gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in, const char **field, cerr *err)
 {
 	yajl_gen_map_open(g);
@@ -262,15 +277,19 @@ static int gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in, const char 
 		jg_key_str(g, "mountLabel", mount_label);
 	if (in->spec->privileged)
 		ctr_privileged_gen_devices(g);
-	/* podman's default_sysctls: root in its own network namespace pings
-	 * through ICMP sockets, with no NET_RAW (a session's is not its own) */
-	bool ping = in->spec->network != CTR_NET_HOST && !bundle_joins(in, "network") &&
-		    !(YAJL_IS_OBJECT(dflt) && json_get(dflt, "sysctl"));
-	if (ping || in->spec->sysctls) {
+	/* In a network namespace of its own (a session's is not), as Docker's
+	 * and containerd's: every group of the container pings through ICMP
+	 * sockets, with no NET_RAW, and any user binds a port below 1024 */
+	bool own_net = in->spec->network != CTR_NET_HOST && !bundle_joins(in, "network") &&
+		       !(YAJL_IS_OBJECT(dflt) && json_get(dflt, "sysctl"));
+	if (own_net || in->spec->sysctls) {
 		jg_key(g, "sysctl");
 		yajl_gen_map_open(g);
-		if (ping && !strv_contains(in->spec->sysctls, "net.ipv4.ping_group_range"))
-			jg_key_str(g, "net.ipv4.ping_group_range", "0 0");
+		char groups[32];
+		if (own_net && !strv_contains(in->spec->sysctls, "net.ipv4.ping_group_range"))
+			jg_key_str(g, "net.ipv4.ping_group_range", ping_groups(in->ids, groups, sizeof(groups)));
+		if (own_net && !strv_contains(in->spec->sysctls, "net.ipv4.ip_unprivileged_port_start"))
+			jg_key_str(g, "net.ipv4.ip_unprivileged_port_start", "0");
 		for (char **k = in->spec->sysctls; k && k[0] && k[1]; k += 2)
 			jg_key_str(g, k[0], k[1]);
 		yajl_gen_map_close(g);
