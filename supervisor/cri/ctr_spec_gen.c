@@ -89,6 +89,7 @@ static int gen_mounts(yajl_gen g, const ctr_config *cfg, cri_refusal *refused)
 			return invalid(refused, "mounts[].recursive_read_only (needs readonly and private propagation)");
 		if (yajl_gen_map_open(g) || jg_key_str(g, "type", "bind") || jg_key_str(g, "source", m->host_path) ||
 		    jg_key_str(g, "destination", m->container_path) || jg_key_bool(g, "readonly", m->readonly) ||
+		    jg_key_bool(g, "createSource", true) || /* a missing host path is made, as containerd makes it */
 		    (m->recursive_read_only && jg_key_bool(g, "recursiveReadonly", true)) ||
 		    jg_key_str(g, "propagation", propagation_of(m->propagation)) || (idmap && jg_key_bool(g, "idmap", true)) ||
 		    yajl_gen_map_close(g))

@@ -23,13 +23,17 @@ static void gen_volume_mount(yajl_gen g, const char *name, const char *dst, bool
 		     JG_TRUE_SET("readonly", ro), JG_END);
 }
 
-static void gen_mount(yajl_gen g, const char *src, const char *dst, bool ro, const char *prop)
+/* create: a source that does not exist is made, as dockerd makes a -v's
+ * (not a --mount's: API 1.41 has no CreateMountpoint) */
+static void gen_mount(yajl_gen g, const char *src, const char *dst, bool ro, const char *prop, bool create)
 {
 	yajl_gen_map_open(g);
 	jg_key_str(g, "source", src);
 	jg_key_str(g, "destination", dst);
 	if (ro)
 		jg_key_bool(g, "readonly", true);
+	if (create)
+		jg_key_bool(g, "createSource", true);
 	if (prop && *prop)
 		jg_key_str(g, "propagation", prop);
 	yajl_gen_map_close(g);
@@ -72,7 +76,7 @@ static int gen_bind(dk_req *r, yajl_gen g, const char *bind)
 		gen_volume_mount(g, copy, dst, ro);
 		return 0;
 	}
-	gen_mount(g, copy, dst, ro, prop);
+	gen_mount(g, copy, dst, ro, prop, true);
 	return 0;
 }
 
@@ -136,7 +140,7 @@ static int gen_volumes_from(dk_req *r, yajl_gen g, yajl_val hc, const char *from
 		if (streq(dk_str(m, "type"), "volume") || covered(hc, dst) || strv_contains(*taken, dst))
 			continue; /* a volume is in made, as made */
 		gen_mount(g, dk_str(m, "source"), dst, mode ? streq(mode, "ro") : dk_bool(m, "readonly"),
-			  dk_str(m, "propagation"));
+			  dk_str(m, "propagation"), false);
 		k = take(taken, dst);
 	}
 	for (size_t i = 0; k == 0 && YAJL_IS_ARRAY(made) && i < made->u.array.len; i++) {
@@ -194,7 +198,7 @@ int dk_create_mounts(dk_req *r, yajl_gen g, yajl_val hc, yajl_val vols)
 			return -1;
 		}
 		gen_mount(g, dk_str(m, "Source"), dk_str(m, "Target"), dk_bool(m, "ReadOnly"),
-			  dk_str(json_get(m, "BindOptions"), "Propagation"));
+			  dk_str(json_get(m, "BindOptions"), "Propagation"), false);
 	}
 	return yajl_gen_array_close(g);
 }

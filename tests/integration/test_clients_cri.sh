@@ -204,6 +204,14 @@ test_cri_bidirectional_mount() {
 	same bidirectional
 }
 
+# a mount whose host path does not exist: containerd makes it, a
+# directory 0755, and so does corrald's CRI
+test_cri_missing_host_path_is_made() {
+	run_scenario missing_host_path
+	expect missing_host_path "host path made: True 755" "the container wrote into it: in" "${CLEAN[@]}"
+	same missing_host_path
+}
+
 # shareProcessNamespace: one PID namespace for the pod (containerd's under
 # its pause container, corrald's under catatonit -P), a container with
 # its own beside it, nothing left in it once the pod is removed

@@ -360,6 +360,49 @@ test_dk_memory_swap_and_reservation() {
 	dock rm -f s >/dev/null
 }
 
+# docker run -v (and compose's volumes: ./data:/data) makes a host path that
+# does not exist, as dockerd does (a directory, 0755): root's as root, a
+# member's as the member, under the policy's prefixes; --mount does not
+test_dk_a_missing_bind_source_is_made() {
+	trap cleanup_sv EXIT
+	mkdir -p "$T/allowed/mine" "$T/allowed/roots"
+	chown 4242 "$T/allowed/mine"
+	chmod 755 "$T/allowed" "$T/allowed/roots"
+	echo "{\"unprivileged\": {\"bind_mounts\": {\"allowed\": [\"$T/allowed\"]}}}" >"$T/p.json"
+	start_sv_group --policy "$T/p.json" $(docker_flags)
+	import_busybox
+	member_import 4242 m:1
+	dock run --rm -v "$T/new/a/b:/d" busybox:latest sh -c 'echo x >/d/f' || fail "-v with a missing source"
+	assert_eq "$(stat -c '%a %u:%g' "$T/new" "$T/new/a/b" | tr '\n' ' ')" "755 0:0 755 0:0 " "made as dockerd makes it"
+	assert_eq "$(cat "$T/new/a/b/f")" x "the container wrote into it"
+	# deleted while the container is kept: its next start makes it again
+	dock create --name again -v "$T/again:/d" busybox:latest sh -c 'ls -A /d; touch /d/mark' >/dev/null
+	dock start -a again >/dev/null || fail "the first start"
+	rm -rf "$T/again"
+	assert_eq "$(dock start -a again)" "" "made again, empty, at the next start"
+	[ -f "$T/again/mark" ] || fail "the directory made again is the one bound"
+	local out
+	out=$(dock run --rm --mount "type=bind,src=$T/new2,dst=/d" busybox:latest true 2>&1) && fail "--mount made its source: $out"
+	assert_contains "$out" "$T/new2: No such file or directory" "--mount's refusal"
+	[ ! -e "$T/new2" ] || fail "--mount made its source"
+	# a member's: made as the member where it may write, within the prefixes
+	dockm 4242 run --rm -v "$T/allowed/mine/data:/d" m:1 sh -c 'echo y >/d/f' || fail "a member's -v with a missing source"
+	assert_eq "$(stat -c '%a %u' "$T/allowed/mine/data")" "755 4242" "made as the member"
+	out=$(dockm 4242 run --rm -v "$T/allowed/roots/data:/d" m:1 true 2>&1) && fail "a member made a directory in root's: $out"
+	assert_contains "$out" "cannot open $T/allowed/roots/data as uid 4242" "refused as the member"
+	[ ! -e "$T/allowed/roots/data" ] || fail "made in root's directory for a member"
+	out=$(dockm 4242 run --rm -v "$T/elsewhere:/d" m:1 true 2>&1) && fail "a member made a directory in root's \$T: $out"
+	assert_contains "$out" "cannot open $T/elsewhere as uid 4242" "refused as the member"
+	[ ! -e "$T/elsewhere" ] || fail "made outside the prefixes for a member"
+	# where the member may write, outside the prefixes: made as the member
+	# (as it could itself), then refused by the policy, and left as made
+	mkdir "$T/free" && chown 4242 "$T/free"
+	out=$(dockm 4242 run --rm -v "$T/free/data:/d" m:1 true 2>&1) && fail "a member's source outside the prefixes: $out"
+	assert_contains "$out" "outside the allowed prefixes" "refused by the policy"
+	assert_eq "$(stat -c %u "$T/free/data")" 4242 "left as the member made it"
+	return 0
+}
+
 # docker run --platform: the image's own platform (as OS/ARCH, ARCH alone,
 # OS alone, or x86_64 for amd64) runs it; another is not found, as
 # Docker's answer, whose client then tries a pull: nothing is made of an

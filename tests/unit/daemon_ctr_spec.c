@@ -188,6 +188,8 @@ static void test_spec_errors_name_the_field(void **state)
 		     "spec.usernsIds.size", "past 2^32");
 	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"idmap\":1}]}",
 		     "spec.mounts[0].idmap", "boolean");
+	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"createSource\":\"y\"}]}",
+		     "spec.mounts[0].createSource", "boolean");
 	expect_field("{\"image\":\"x\",\"restart\":\"sometimes\"}", "spec.restart", "must be no, on-failure");
 	expect_field("{\"image\":\"x\",\"ulimits\":[{\"name\":\"nofile\",\"soft\":1,\"hard\":1},"
 		     "{\"name\":\"RLIMIT_X\",\"soft\":1,\"hard\":1}]}",
@@ -282,7 +284,8 @@ static void test_spec_podman_fields(void **state)
 	json_fault f = { 0 };
 	assert_int_equal(parse_spec("{\"image\":\"x\",\"entrypoint\":[],\"hostname\":\"db.example\","
 				    "\"tmpfs\":[\"/run\",\"/scratch:size=64m,mode=1777,exec\"],"
-				    "\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"propagation\":\"rslave\"}],"
+				    "\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"propagation\":\"rslave\"},"
+				    "{\"source\":\"/c\",\"destination\":\"/d\",\"createSource\":true}],"
 				    "\"readOnly\":true,\"init\":true,\"privileged\":true,\"autoRemove\":true,"
 				    "\"interactive\":true,\"apparmorProfile\":\"web\"}",
 				    &s, &f), 0);
@@ -298,6 +301,7 @@ static void test_spec_podman_fields(void **state)
 	assert_string_equal(s.tmpfs[1].options[0], "size=64m");
 	assert_string_equal(s.tmpfs[1].options[2], "exec");
 	assert_string_equal(s.mounts[0].propagation, "rslave");
+	assert_true(!s.mounts[0].create_source && s.mounts[1].create_source);
 	assert_true(s.read_only && s.init && s.privileged && s.auto_remove && s.interactive);
 	ctr_spec_release(&s);
 	/* docker run --ulimit and --shm-size */

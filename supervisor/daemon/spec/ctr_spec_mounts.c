@@ -144,7 +144,7 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 		return r;
 	if ((r = json_check_keys(m, path,
 				 (const char *const[]){ "type", "source", "destination", "readonly", "recursiveReadonly",
-							"propagation", "idmap", NULL },
+							"propagation", "idmap", "createSource", NULL },
 				 "unknown field", f)) < 0 ||
 	    (r = json_dup_str(m, path, "source", 0, &cm->source, f)) < 0 ||
 	    (r = json_dup_str(m, path, "destination", 0, &cm->destination, f)) < 0)
@@ -155,7 +155,8 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 		return json_fault_set(f, EINVAL, json_path(field, path, "destination"), "must be an absolute path without ..");
 	if (json_get_bool(m, path, "readonly", 0, &cm->readonly, NULL, f) < 0 ||
 	    json_get_bool(m, path, "recursiveReadonly", 0, &cm->readonly_recursive, NULL, f) < 0 ||
-	    json_get_bool(m, path, "idmap", 0, &cm->idmap, NULL, f) < 0)
+	    json_get_bool(m, path, "idmap", 0, &cm->idmap, NULL, f) < 0 ||
+	    json_get_bool(m, path, "createSource", 0, &cm->create_source, NULL, f) < 0)
 		return json_fault_reword(f, "must be a boolean");
 	const char *prop;
 	if ((r = json_get_str(m, path, "propagation", 0, &prop, f)) < 0)

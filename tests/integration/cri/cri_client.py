@@ -433,6 +433,16 @@ def run_bidirectional(c, a, pod, d):
     out("host's mount in the container", "exit=%d stdout=%r" % (r.exit_code, r.stdout.decode()))
 
 
+@scenario
+def missing_host_path(c, a, pod):
+    """A mount whose host path does not exist: made as a directory (0755)."""
+    d = os.path.join(a.dir, "made", "data")
+    pod.create("mk", ["sh", "-c", "echo in >/m/f"], mounts=[pb.Mount(container_path="/m", host_path=d)])
+    pod.wait("mk", pb.CONTAINER_EXITED)
+    out("host path made", "%s %o" % (os.path.isdir(d), os.stat(d).st_mode & 0o7777) if os.path.exists(d) else "no")
+    out("the container wrote into it", read(d + "/f").strip() if os.path.exists(d + "/f") else "no")
+
+
 def sleeps(pod, name):
     ps = pod.exec(name, ["ps", "-o", "args"]).stdout.decode().splitlines()
     return sorted(ln.strip() for ln in ps if ln.strip().startswith("sleep"))

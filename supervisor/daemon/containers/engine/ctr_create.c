@@ -55,13 +55,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Every bind source of root's exists when the container is created; else
- * false, with the field and why. */
+/* Every bind source of root's exists when the container is created (or
+ * is to be made as it is pinned); else false, with the field and why. */
 static bool sources_exist(const ctr_spec *cspec, char field[static 64], char why[static PATH_MAX + 64])
 {
 	for (size_t i = 0; i < cspec->n_mounts; i++) {
 		struct stat st;
-		if (stat(cspec->mounts[i].source, &st) < 0) {
+		if (stat(cspec->mounts[i].source, &st) < 0 && !(errno == ENOENT && cspec->mounts[i].create_source)) {
 			snprintf(field, 64, "spec.mounts[%zu].source", i);
 			snprintf(why, PATH_MAX + 64, "%s: %s", cspec->mounts[i].source, strerror(errno));
 			return false;

@@ -25,23 +25,39 @@ typedef struct repin {
 } repin;
 
 /* c's pinned sources as its owner gave them (c->spec names the pins once
- * made): as Create recorded them, or from the spec of a record of before */
+ * made): as Create recorded them (a missing one made as its spec says), or
+ * from the spec of a record of before */
 static int given_spec(corrald *d, const ctr *c, ctr_spec *out, cerr *err)
 {
-	size_t n = strv_length(c->pin_sources);
-	if (n) {
-		if (!(out->mounts = calloc(n + 1, sizeof(ctr_mount))))
-			return cerr_set(err, ENOMEM, "out of memory");
-		for (; out->n_mounts < n; out->n_mounts++)
-			if (!(out->mounts[out->n_mounts].source = strdup(c->pin_sources[out->n_mounts])))
-				return cerr_set(err, ENOMEM, "out of memory");
-		return 0;
-	}
 	_cleanup_json_ yajl_val v = NULL;
 	if (json_parse(c->spec_json, "spec", &v, err) < 0)
 		return -1;
 	json_fault f = JSON_FAULT_CHAIN(err);
-	return ctr_spec_parse(v, d->cfg->default_restart, d->cfg->default_stop_timeout, out, &f) < 0 ? -1 : 0;
+	if (ctr_spec_parse(v, d->cfg->default_restart, d->cfg->default_stop_timeout, out, &f) < 0)
+		return -1;
+	size_t n = strv_length(c->pin_sources), given = out->n_mounts;
+	if (!n)
+		return 0;
+	/* the spec's binds first, then a member's bind volumes (added at Create) */
+	for (size_t i = n; i < given; i++) {
+		free(out->mounts[i].source);
+		free(out->mounts[i].destination);
+	}
+	out->n_mounts = n < given ? n : given;
+	ctr_mount *m = realloc(out->mounts, (n + 1) * sizeof(*m));
+	if (!m)
+		return cerr_set(err, ENOMEM, "out of memory");
+	out->mounts = m;
+	for (size_t i = given; i <= n; i++)
+		m[i] = (ctr_mount){ 0 };
+	out->n_mounts = n;
+	for (size_t i = 0; i < n; i++) {
+		free(m[i].source);
+		m[i].source = strdup(c->pin_sources[i]);
+		if (!m[i].source)
+			return cerr_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
 }
 
 /* Admitted as at Create, then mounted where the bundle looks */

@@ -8,6 +8,7 @@
 #include "supervisor/daemon/core/peer_open.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
+#include "common/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,13 +44,16 @@ typedef struct pin_said {
 } pin_said;
 
 /* The child: one message per path, {0, dir} with its fd, or {errno} and the end. */
-static _Noreturn void child_main(int sock, const peer_cred *peer, char *const *paths, size_t n, pid_t parent)
+static _Noreturn void child_main(int sock, const peer_cred *peer, char *const *paths, const bool *create, size_t n,
+				  pid_t parent)
 {
 	if (peer_become(sock, peer, parent) < 0)
 		_exit(1);
 	for (size_t i = 0; i < n; i++) {
 		pin_said said = { 0 };
 		int fd = open(paths[i], O_PATH | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && create && create[i] && pin_source_make(paths[i]) == 0)
+			fd = open(paths[i], O_PATH | O_CLOEXEC);
 		char self[64];
 		struct stat st;
 		if (fd < 0) {
@@ -146,8 +150,16 @@ static void child_exited(el_source *s, pid_t pid, const siginfo_t *si, void *dat
 	done(fds, dirs, failed, code, done_data);
 }
 
-int peer_pin_paths(el_loop *l, const peer_cred *peer, char *const *paths, size_t n, peer_pin_fn done, void *data,
-		   cerr *err)
+int pin_source_make(const char *path)
+{
+	mode_t old = umask(022);
+	int r = mkdir_p(path, 0755);
+	umask(old);
+	return r;
+}
+
+int peer_pin_paths(el_loop *l, const peer_cred *peer, char *const *paths, const bool *create, size_t n,
+		   peer_pin_fn done, void *data, cerr *err)
 {
 	int sv[2];
 	peer_pinning *p = calloc(1, sizeof(*p));
@@ -170,7 +182,7 @@ int peer_pin_paths(el_loop *l, const peer_cred *peer, char *const *paths, size_t
 	pid_t parent = getpid();
 	p->pid = fork();
 	if (p->pid == 0)
-		child_main(sv[1], peer, paths, n, parent);
+		child_main(sv[1], peer, paths, create, n, parent);
 	int e = errno;
 	close(sv[1]);
 	if (p->pid < 0) {

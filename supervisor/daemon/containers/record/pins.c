@@ -36,6 +36,7 @@ void ctr_pins_release(ctr_pins *p)
 typedef struct member_pinning {
 	ctr_pins *p;
 	char **srcs;
+	bool *create;
 	size_t n;
 	void (*done)(void *data);
 	void *data;
@@ -55,6 +56,7 @@ static void member_pinned(int *fds, bool *dirs, size_t failed, int code, void *d
 	void (*done)(void *) = m->done;
 	void *done_data = m->data;
 	free(m->srcs);
+	free(m->create);
 	free(m);
 	done(done_data);
 }
@@ -63,17 +65,23 @@ int ctr_pins_open_as_member(el_loop *l, const ctr_spec *cspec, const peer_cred *
 			    void (*done)(void *data), void *data, cerr *err)
 {
 	member_pinning *m = calloc(1, sizeof(*m));
-	if (!m || !(m->srcs = calloc(cspec->n_mounts + 1, sizeof(char *)))) {
+	if (!m || !(m->srcs = calloc(cspec->n_mounts + 1, sizeof(char *))) ||
+	    !(m->create = calloc(cspec->n_mounts + 1, sizeof(bool)))) {
+		if (m)
+			free(m->srcs);
 		free(m);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
-	*m = (member_pinning){ .p = p, .srcs = m->srcs, .n = cspec->n_mounts, .done = done, .data = data };
-	for (size_t i = 0; i < cspec->n_mounts; i++)
+	*m = (member_pinning){ .p = p, .srcs = m->srcs, .create = m->create, .n = cspec->n_mounts, .done = done, .data = data };
+	for (size_t i = 0; i < cspec->n_mounts; i++) {
 		m->srcs[i] = cspec->mounts[i].source;
+		m->create[i] = cspec->mounts[i].create_source;
+	}
 	p->member_code = EINPROGRESS;
-	int r = peer_pin_paths(l, peer, m->srcs, cspec->n_mounts, member_pinned, m, err);
+	int r = peer_pin_paths(l, peer, m->srcs, m->create, cspec->n_mounts, member_pinned, m, err);
 	if (r < 0) {
 		free(m->srcs);
+		free(m->create);
 		free(m);
 	}
 	return r;
@@ -95,7 +103,10 @@ int ctr_pins_open(const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p, cha
 	if (!*real || !p->fds)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = p->n; i < cspec->n_mounts; i++) { /* root's, as root */
-		int fd = open(cspec->mounts[i].source, O_PATH | O_CLOEXEC);
+		const ctr_mount *m = &cspec->mounts[i];
+		int fd = open(m->source, O_PATH | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && m->create_source && pin_source_make(m->source) == 0)
+			fd = open(m->source, O_PATH | O_CLOEXEC);
 		if (fd < 0)
 			return cerr_sys(err, errno, "spec.mounts[%zu].source: %s", i, cspec->mounts[i].source);
 		p->fds[p->n++] = fd;
