@@ -663,8 +663,8 @@ def main():
     # the parent's cgroup: a path, or (SystemdCgroup) a top-level slice's name
     a.cgpath = "/" + a.cgparent if a.cgparent.endswith(".slice") else a.cgparent
     c = CRI(a.sock)
-    fns = {f.__name__: f for f in (localhost, exits, stats, bidirectional, shared_pid, host_pid_ipc, streams, websocket, attach, forward,
-                                   cleanup, bench)}
+    fns = {f.__name__: f for f in (localhost, exits, stats, bidirectional, missing_host_path, shared_pid, host_pid_ipc,
+                                   streams, websocket, attach, forward, cleanup, bench)}
     if a.what == "version":
         v = c.Version(version="v1")
         out("runtime", "%s %s %s" % (v.runtime_name, v.runtime_version, v.runtime_api_version))
