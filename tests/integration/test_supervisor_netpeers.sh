@@ -72,6 +72,41 @@ test_netp_names_on_one_network_and_not_across_two() {
 	assert_eq "$(rules corral0)" 2 "network corral's rules"
 }
 
+# Rename: the others on its networks reach it by its new name, and no
+# longer by the old one (as Docker's DNS); its own hostname, its UTS
+# namespace's, stays in its own hosts file, as podman rename keeps it
+test_netp_a_renamed_container_is_found_by_its_new_name() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	echoer a
+	ctl network create other >/dev/null
+	ctl run -d --name b "$IMG" sleep 1000 >/dev/null
+	ctl network connect other a
+	ctl run -d --name c --network other "$IMG" sleep 1000 >/dev/null
+	hosts_has b a || fail "b's hosts has no a before the rename"
+	ctl rename a web
+	local h
+	for h in b c; do
+		hosts_has "$h" web || fail "$h's hosts has no web after the rename: $(ctl exec "$h" cat /etc/hosts)"
+		hosts_has "$h" a && fail "$h's hosts still has a: $(ctl exec "$h" cat /etc/hosts)"
+	done
+	wait_for 10 answers b web "pong from a"
+	wait_for 10 answers c web "pong from a"
+	assert_eq "$(ctl exec web hostname)" a "its hostname"
+	assert_eq "$(ctl exec web cat /etc/hosts | named a)" "$(ip_of web)" "its hostname, in its own hosts"
+	# a later change on the network keeps both so
+	ctl run -d --name d "$IMG" sleep 1000 >/dev/null
+	hosts_has d web || fail "d's hosts has no web"
+	assert_eq "$(ctl exec web cat /etc/hosts | named a)" "$(ip_of web)" "its hostname, after d came"
+	hosts_has b a && fail "b's hosts has a again after d came: $(ctl exec b cat /etc/hosts)"
+	# the old name taken by another: the others find that one by it
+	ctl run -d --name a "$IMG" sleep 1000 >/dev/null
+	assert_eq "$(ctl exec b cat /etc/hosts | named a)" "$(ip_of a)" "a is the new one"
+	assert_eq "$(ctl exec b cat /etc/hosts | named web)" "$(ip_of web)" "web is the renamed one"
+	ctl rm -f web a b c d >/dev/null
+}
+
 # --internal: no default route and no masquerade, so an address outside
 # (a veth in corrald's namespace) answers a container on network
 # corral and not one on the internal network.

@@ -162,6 +162,7 @@ const ctr_feature network_container_hooks = {
 	.not_started = net_detach, /* attached, then it failed to start */
 	.ended = net_detach,
 	.removed = removed, /* reads network.json before the directory goes */
+	.renamed = names_renamed,
 	.gen_inspect = gen_inspect,
 	.gen_record = gen_record,
 	.load_record = load_record,

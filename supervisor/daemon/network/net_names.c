@@ -230,8 +230,12 @@ static int add_word(strbuf *line, seen *sn, const char *s, size_t len)
 static char *peer_names(const net_entry *m, seen *sn, bool *nomem)
 {
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
-	*nomem = add_word(&sb, sn, m->hostname, strlen(m->hostname)) < 0 ||
-		 (!streq(m->name, m->hostname) && add_word(&sb, sn, m->name, strlen(m->name)) < 0);
+	/* its name as it is now (Rename changes it); its hostname when it is
+	 * not the name it had (a renamed one's old name is no longer its) */
+	const char *name = m->peer ? m->peer->name : m->name;
+	bool hostname = !m->peer || m->peer->spec.hostname || !streq(m->hostname, m->name);
+	*nomem = (hostname && add_word(&sb, sn, m->hostname, strlen(m->hostname)) < 0) ||
+		 (!(hostname && streq(name, m->hostname)) && add_word(&sb, sn, name, strlen(name)) < 0);
 	for (const char *a = m->aliases; !*nomem && a && *a;) {
 		size_t l = strcspn(a, ",");
 		*nomem = add_word(&sb, sn, a, l) < 0;
@@ -291,7 +295,9 @@ static int rewrite_one(corrald *d, const all_nets *a, const ctr *c, cerr *err)
 	if (nomem)
 		return cerr_set(err, ENOMEM, "out of memory");
 	const net_entry *own = no ? entry_of(&a->m[order[0]], c->id) : NULL;
-	hosts_in in = { .hostname = ctr_hostname(d, c), .name = c->name, .ip = own ? own->ip : NULL,
+	/* its hostname as it was when it joined (its UTS namespace's, which a
+	 * Rename does not change) */
+	hosts_in in = { .hostname = own ? own->hostname : ctr_hostname(d, c), .name = c->name, .ip = own ? own->ip : NULL,
 			.gateway = own && !streq(own->gateway, "-") ? own->gateway : NULL,
 			.extra = c->spec.extra_hosts, .peers = peers, .n_peers = np };
 	char dir[PATH_MAX];
@@ -359,6 +365,19 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, char *const
 	if (removed && rewrite_one(d, &all, c, &e) < 0 && e.code != ENOENT) /* ENOENT: c is being removed */
 		log_warn("hosts of %s: %s", c->id, cerr_msg(&e));
 	return 0;
+}
+
+void names_renamed(corrald *d, const ctr *c)
+{
+	_cleanup_(all_nets_release) all_nets all = { 0 };
+	_cleanup_cerr_ cerr e = { 0 };
+	if (all_nets_load(d, &all, &e) < 0) {
+		log_warn("container %s: the hosts files after its rename: %s", c->id, cerr_msg(&e));
+		return;
+	}
+	for (size_t i = 0; i < all.n; i++)
+		if (entry_of(&all.m[i], c->id))
+			rewrite_all(d, &all, all.name[i], &all.m[i], &c->owner);
 }
 
 void names_prune(corrald *d, bool (*attached)(corrald *d, const char *id))

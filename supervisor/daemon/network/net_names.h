@@ -29,6 +29,9 @@ int names_write_initial(struct corrald *d, const ctr *c, const char *dir, cerr *
  * container on it, and c's (from the networks it is still on). */
 int names_network_changed(struct corrald *d, const ctr *c, const char *net, char *const *aliases, const char *ip,
 			  const char *gateway, bool removed, cerr *err);
+/* After Rename: the hosts files of c's owner's containers on its networks
+ * (its own with them) list it by its new name. */
+void names_renamed(struct corrald *d, const struct ctr *c);
 /* After a restart: forget the containers attached() says are not on any
  * network any more, and rewrite the hosts files of those that are. */
 void names_prune(struct corrald *d, bool (*attached)(struct corrald *d, const char *id));

@@ -1,10 +1,12 @@
 /* Rename: a container's name changes, in memory and in its record (written
- * atomically, the old name kept on failure). Its hostname and the spec it
- * was created with stay as they were, as with podman rename. */
+ * atomically, the old name kept on failure), and in what the others on its
+ * networks find it by. Its hostname and the spec it was created with stay
+ * as they were, as with podman rename. */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 #include "supervisor/daemon/containers/record/ctr_publish.h"
 #include "supervisor/daemon/containers/record/ctr_gen.h"
 #include "supervisor/daemon/containers/record/ctr_record.h"
+#include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/methods/ctr_rename.h"
 #include "supervisor/daemon/containers/methods/ctr_reply.h"
@@ -41,6 +43,7 @@ int sv_rename(vl_call *call, yajl_val params, void *ud)
 		return sv_internal_err(call, &err);
 	}
 	ctr_list_stale(c); /* its entry carries the name */
+	CTR_FEATURES_EACH(d, renamed, d, c);
 	ctr_publish(d, c, "rename", (const char *const[]){ "oldName", old, NULL });
 	return vl_call_reply(call, NULL);
 }

@@ -104,6 +104,8 @@ typedef struct ctr_feature {
 	void (*not_started)(struct corrald *d, struct ctr *c);
 	void (*ended)(struct corrald *d, struct ctr *c);
 	void (*removed)(struct corrald *d, struct ctr *c);
+	/* Its name changed (Rename) */
+	void (*renamed)(struct corrald *d, const struct ctr *c);
 	/* Its record is freed (corrald's exit, a removal): what the feature
 	 * hangs on it goes */
 	void (*freed)(struct ctr *c);
