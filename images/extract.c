@@ -215,9 +215,12 @@ static int write_data(extract_ctx *x, struct archive *a, int fd, const char *pat
 	const void *buf;
 	size_t len;
 	la_int64_t off;
+	int64_t end = 0; /* of what was written */
 	int r;
 	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
 		const char *p = buf;
+		if (off + (int64_t)len > end)
+			end = off + (int64_t)len;
 		while (len > 0) {
 			ssize_t w = pwrite(fd, p, len, off);
 			if (w < 0) {
@@ -230,7 +233,9 @@ static int write_data(extract_ctx *x, struct archive *a, int fd, const char *pat
 			off += w;
 		}
 	}
-	if (r != ARCHIVE_EOF)
+	if (r != ARCHIVE_EOF && x->unpadded_end && x->input_ended && end == size)
+		x->ended = true; /* all its data came, then the stream's end */
+	else if (r != ARCHIVE_EOF)
 		return cerr_set(err, EBADMSG, "%s: %s: %s", x->what, path, archive_error_string(a) ?: "read error");
 	/* sparse entries end in a hole */
 	if (size > 0 && ftruncate(fd, size) < 0)

@@ -49,6 +49,12 @@ typedef struct extract_ctx {
 	 * says (docker cp -a: the container's user) */
 	bool chown;
 	uint32_t uid, gid;
+	/* a stream that ends right after its last entry's data, with neither
+	 * padding nor end blocks, ends there (the docker CLI sends a build
+	 * context so when it adds the Dockerfile, and Go's reader takes it) */
+	bool unpadded_end;
+	bool input_ended; /* the stream's reader has given its end */
+	bool ended;       /* such an end was met: no entry follows */
 	const char *what;     /* "layer sha256:..", for messages */
 	extract_limits lim;
 	uint64_t entries;

@@ -11,6 +11,7 @@ typedef struct feeder {
 	extract_next_fn next;
 	void *ctx;
 	cerr why; /* why the stream broke, when it did */
+	bool *ended; /* set once next gives the end */
 } feeder;
 
 static la_ssize_t on_read(struct archive *a, void *data, const void **out)
@@ -18,6 +19,8 @@ static la_ssize_t on_read(struct archive *a, void *data, const void **out)
 	feeder *f = data;
 	cerr_clear(&f->why);
 	long n = f->next(f->ctx, out, &f->why);
+	if (n == 0)
+		*f->ended = true;
 	if (n < 0)
 		archive_set_error(a, -(int)n, "%s", cerr_msg(&f->why));
 	return n;
@@ -39,6 +42,8 @@ int extract_stream(int rootfd, const char *under, const extract_how *how, const 
 	x.chown = how->chown;
 	x.uid = how->uid;
 	x.gid = how->gid;
+	x.unpadded_end = how->unpadded_end;
+	f.ended = &x.input_ended;
 	int r = 0;
 	if (!a || archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
 	    archive_read_support_filter_zstd(a) < ARCHIVE_WARN || archive_read_support_format_tar(a) != ARCHIVE_OK ||
@@ -49,7 +54,7 @@ int extract_stream(int rootfd, const char *under, const extract_how *how, const 
 	struct archive_entry *e;
 	int k;
 	uint64_t bytes = 0;
-	while (r == 0 && (k = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
+	while (r == 0 && !x.ended && (k = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
 		int64_t size = archive_entry_size(e);
 		bytes += size > 0 ? (uint64_t)size : 0;
 		if (k < ARCHIVE_WARN)
@@ -61,7 +66,7 @@ int extract_stream(int rootfd, const char *under, const extract_how *how, const 
 			r = extract_entry(&x, a, e, err);
 	}
 	const void *rest;
-	while (r == 0 && on_read(a, &f, &rest) > 0)
+	while (r == 0 && !x.input_ended && on_read(a, &f, &rest) > 0)
 		;
 	extract_done(&x);
 	if (a)

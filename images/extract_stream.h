@@ -16,6 +16,7 @@ typedef long (*extract_next_fn)(void *ctx, const void **out, cerr *err);
 typedef struct extract_how {
 	enum extract_mode mode;
 	bool keep_kinds, chown;
+	bool unpadded_end; /* extract_ctx's */
 	uint32_t uid, gid;
 	const extract_limits *lim;
 } extract_how;

@@ -74,7 +74,8 @@ int bld_take_context(bld *b, uint64_t max, cerr *err)
 	extract_limits lim;
 	extract_limits_default(&lim);
 	lim.max_bytes = max;
-	int r = extract_stream(b->ctx_fd, "", &(extract_how){ .mode = EXTRACT_COPY, .lim = &lim }, "the build context",
+	int r = extract_stream(b->ctx_fd, "", &(extract_how){ .mode = EXTRACT_COPY, .unpadded_end = true, .lim = &lim },
+			       "the build context",
 				   next_frame, in, err);
 	stdin_frames_free(in);
 	return r;

@@ -467,6 +467,40 @@ EOF
 	assert_contains "$out" "nosuch: not a directory" "its error"
 }
 
+# docker build -f with a Dockerfile outside the context: the CLI adds it
+# to the context's tar (and to its .dockerignore) and ends the stream
+# right after the last file's data, with no padding and no end blocks,
+# which dockerd's Go reader takes as the end. A stream cut inside a file
+# is still refused.
+test_dkb_docker_build_with_a_dockerfile_outside_the_context() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	mkdir -p "$T/elsewhere"
+	ctx "$T/c" data.txt "some data" <<'EOF'
+EOF
+	rm "$T/c/Dockerfile"
+	printf 'FROM busybox:latest\nCOPY data.txt /\n' >"$T/elsewhere/Build.file"
+	local out cli
+	for cli in "$DOCKER_CLI_DIR/docker" /usr/bin/docker; do
+		[ -x "$cli" ] || continue
+		: >"$T/c/.dockerignore" # the CLI appends to it: then it is the stream's last file
+		[ "$cli" = /usr/bin/docker ] && rm "$T/c/.dockerignore"
+		out=$(DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$S/docker.sock" DOCKER_BUILDKIT=0 "$cli" build \
+			-f "$T/elsewhere/Build.file" -t out:1 "$T/c" 2>&1) || fail "$cli build -f outside the context: $out"
+		assert_eq "$(dock run --rm out:1 cat /data.txt)" "some data" "$cli: the image"
+		dock rmi out:1 >/dev/null
+	done
+	# the same stream as a file, cut inside the Dockerfile's data
+	(cd "$T/c" && tar --format=ustar -cf - data.txt) | head -c 1024 >"$T/cut.tar"
+	printf 'FROM busybox:latest\n' >"$T/df"
+	(cd "$T" && tar --format=ustar -cf - df) | head -c 520 >>"$T/cut.tar"
+	out=$(curl -s --unix-socket "$S/docker.sock" -X POST --data-binary @"$T/cut.tar" 'http://d/v1.41/build?dockerfile=df&t=cut:1')
+	assert_contains "$out" "the build context" "a stream cut inside a file is refused"
+	if dock image inspect cut:1 >/dev/null 2>&1; then fail "a cut stream built"; fi
+	no_containers_left
+}
+
 # docker build -q prints the image's id alone, as Docker's builder sends
 # it, and --iidfile writes it; a quiet build that fails says what its
 # steps printed, then why.
