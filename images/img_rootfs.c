@@ -115,10 +115,22 @@ int rootfs_overlay(img_store *s, const img_handle *h, int bundle_fd, const char 
 	if (!lowers || asprintf(&upper, "%s/upper", bundle_path) < 0 || asprintf(&work, "%s/work", bundle_path) < 0 ||
 	    asprintf(&target, "%s/rootfs", bundle_path) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
-	/* overlay lists the top layer first */
-	for (size_t i = 0; i < h->cfg.n_diff_ids; i++)
-		if (!(lowers[i] = store_layer_path(s, h->cfg.diff_ids[h->cfg.n_diff_ids - 1 - i])))
+	/* overlay lists the top layer first, and refuses a layer twice
+	 * (ELOOP): a layer that comes again below (two steps that changed
+	 * nothing, an old builder's empty layers) adds nothing to its top
+	 * copy, whose files and whiteouts already cover all below it */
+	size_t kept = 0;
+	for (size_t i = 0; i < h->cfg.n_diff_ids; i++) {
+		char *path = store_layer_path(s, h->cfg.diff_ids[h->cfg.n_diff_ids - 1 - i]);
+		if (!path)
 			return cerr_set(err, ENOMEM, "out of memory");
+		if (strv_contains(lowers, path))
+			free(path);
+		else
+			lowers[kept++] = path;
+	}
+	if (h->cfg.n_diff_ids)
+		n = kept;
 	if (h->cfg.n_diff_ids == 0) {
 		/* an image without layers: an empty lower */
 		if (mkdirat(bundle_fd, "empty", 0755) < 0 && errno != EEXIST)

@@ -467,6 +467,31 @@ EOF
 	assert_contains "$out" "nosuch: not a directory" "its error"
 }
 
+# Steps that change nothing each commit the same empty layer, so an image
+# can list one layer more than once (as old builders' images do); overlay
+# refuses a layer twice (ELOOP), and the rootfs takes each once, at its
+# topmost place, which is the same tree
+test_dkb_a_layer_twice_in_an_image() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" <<'EOF'
+FROM busybox:latest
+RUN echo one >/one
+RUN true
+RUN true
+RUN rm /one && echo two >/two
+RUN true
+EOF
+	local out
+	out=$(dock build -q -t twice:1 "$T/c" 2>&1) || fail "the build: $out"
+	local layers
+	layers=$(dock image inspect -f '{{range .RootFS.Layers}}{{println .}}{{end}}' twice:1 | grep .)
+	[ "$(echo "$layers" | sort -u | wc -l)" -lt "$(echo "$layers" | wc -l)" ] || fail "no layer twice: $layers"
+	assert_eq "$(dock run --rm twice:1 sh -c 'ls /one 2>&1; cat /two')" "ls: /one: No such file or directory
+two" "its files, as its steps left them"
+}
+
 # docker build -f with a Dockerfile outside the context: the CLI adds it
 # to the context's tar (and to its .dockerignore) and ends the stream
 # right after the last file's data, with no padding and no end blocks,
