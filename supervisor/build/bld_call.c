@@ -50,7 +50,8 @@ char *bld_params_of(const char *key, const char *value)
 void bld_remove(bld *b, const char *id)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	jg_object(g, JG_STR("id", id), JG_BOOL("force", true), JG_END);
+	/* with the anonymous volumes its image's VOLUMEs made for it */
+	jg_object(g, JG_STR("id", id), JG_BOOL("force", true), JG_BOOL("volumes", true), JG_END);
 	_cleanup_free_ char *p = jg_finish(g, NULL);
 	_cleanup_cerr_ cerr err = { 0 };
 	vl_reply rep;

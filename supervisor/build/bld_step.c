@@ -14,6 +14,7 @@
 #include "images/df_expand.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/strv.h"
 
 #include <errno.h>
@@ -196,6 +197,29 @@ int bld_commit_container(bld *b, bld_stage *s, const char *id, const char *creat
 	return commit(b, s, "ContainerCommit", g, err);
 }
 
+/* A VOLUME not yet committed is a volume of the step's container, as a
+ * committed one is (corrald makes the image's): anonymous, with what the
+ * image has there, so that what the step writes there is not kept, as
+ * Docker's builder without BuildKit has it */
+static void gen_pending_volumes(yajl_gen g, const cfg_edit *cfg)
+{
+	static const char key[] = "Volumes\n";
+	bool any = false;
+	for (size_t i = 0; cfg->merge_keys && cfg->merge_keys[i]; i++) {
+		const char *k = cfg->merge_keys[i];
+		if (strncmp(k, key, strlen(key)) || k[strlen(key)] != '/')
+			continue;
+		if (!any) {
+			jg_key(g, "mounts");
+			yajl_gen_array_open(g);
+			any = true;
+		}
+		jg_object(g, JG_STR("type", "volume"), JG_STR("source", ""), JG_STR("destination", k + strlen(key)), JG_END);
+	}
+	if (any)
+		yajl_gen_array_close(g);
+}
+
 int bld_create(bld *b, bld_stage *s, char *const *argv, char *const *env, const char *network, char *id, size_t n,
 	       cerr *err)
 {
@@ -215,6 +239,7 @@ int bld_create(bld *b, bld_stage *s, char *const *argv, char *const *env, const 
 			jg_key_str(g, "user", s->cfg.user);
 		if (network || b->network) /* else corrald's default network, as for any container */
 			jg_key_str(g, "network", network ? network : b->network);
+		gen_pending_volumes(g, &s->cfg);
 	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);

@@ -467,6 +467,30 @@ EOF
 	assert_contains "$out" "nosuch: not a directory" "its error"
 }
 
+# VOLUME as Docker's builder without BuildKit has it: each later step's
+# container gets an anonymous volume there, with what the image has there,
+# so the step may write into it and what it writes is not kept; the
+# directory is made in the image; no volume outlives its step
+test_dkb_volume_in_a_dockerfile() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" <<'EOF'
+FROM busybox:latest
+RUN mkdir /vol && echo a >/vol/a
+VOLUME /vol /new
+RUN cat /vol/a && echo b >/vol/b && echo n >/new/n
+RUN ls /vol /new && echo c >/vol/c
+EOF
+	local out
+	out=$(dock build -t vols:1 "$T/c" 2>&1) || fail "the build: $out"
+	assert_contains "$out" "$(printf '/new:\n\n/vol:\na')" "the step after sees the volume's copy of the image's /vol and an empty /new"
+	assert_eq "$(dock run --rm vols:1 ls /vol /new | tr '\n' ' ')" "/new:  /vol: a " "what steps wrote there was not kept"
+	assert_eq "$(dock image inspect -f '{{json .Config.Volumes}}' vols:1)" '{"/new":{},"/vol":{}}' "the image's volumes"
+	assert_eq "$(ctl --json volume ls | jq length)" 0 "volumes left by the build's steps and the run"
+	no_containers_left
+}
+
 # Steps that change nothing each commit the same empty layer, so an image
 # can list one layer more than once (as old builders' images do); overlay
 # refuses a layer twice (ELOOP), and the rootfs takes each once, at its
