@@ -1,6 +1,7 @@
 /* POST /containers/create's HostConfig fields of confinement, limits and
  * namespaces, as ContainerSpec's: docker run's --security-opt, --device,
- * --group-add, --sysctl, --pid, --ipc, --ulimit and --shm-size.
+ * --group-add, --sysctl, --pid, --ipc, --ulimit, --shm-size, and the
+ * json-file log's --log-opt max-size and max-file.
  * corral-docker only translates: what of them is root's alone, or a
  * sysctl a member may not set, corrald refuses, naming the field. */
 #include "supervisor/docker/docker_ctr_confine.h"
@@ -10,6 +11,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_build.h"
+#include "common/units.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +121,30 @@ static void gen_ulimits(yajl_gen g, yajl_val ulimits)
 	yajl_gen_array_close(g);
 }
 
+/* --log-opt max-size (its log rotates past it; max-file, 1 unless said,
+ * files kept), as dockerd's json-file driver takes them; without max-size
+ * dockerd keeps all, and corrald its own bound */
+static int gen_log_opts(dk_req *r, yajl_gen g, yajl_val opts)
+{
+	const char *size = dk_str(opts, "max-size"), *files = dk_str(opts, "max-file");
+	size_t bytes;
+	char *end;
+	long n = *files ? strtol(files, &end, 10) : 1;
+	if (!*size)
+		return 0;
+	if (parse_size(size, &bytes) < 0 || bytes < 4096 || bytes > (1ull << 40)) {
+		dk_error(r, 400, "invalid value for max-size: %.64s (from 4k to 1T)", size);
+		return -1;
+	}
+	if (n < 1 || n > 100 || (*files && *end)) {
+		dk_error(r, 400, "invalid value for max-file: %.64s (from 1 to 100)", files);
+		return -1;
+	}
+	jg_key_int(g, "logMaxSize", (long long)bytes);
+	jg_key_int(g, "logMaxFiles", n);
+	return 0;
+}
+
 int dk_gen_confinement(dk_req *r, yajl_gen g, yajl_val hc)
 {
 	gen_groups(g, json_get(hc, "GroupAdd"), false);
@@ -127,7 +153,8 @@ int dk_gen_confinement(dk_req *r, yajl_gen g, yajl_val hc)
 	    gen_namespace(r, g, "pidNamespace", "PID", dk_str(hc, "PidMode"), true) < 0 ||
 	    gen_namespace(r, g, "ipcNamespace", "IPC", dk_str(hc, "IpcMode"), false) < 0 ||
 	    gen_namespace(r, g, "utsNamespace", "UTS", dk_str(hc, "UTSMode"), false) < 0 ||
-	    gen_namespace(r, g, "cgroupNamespace", "cgroup namespace", dk_str(hc, "CgroupnsMode"), false) < 0)
+	    gen_namespace(r, g, "cgroupNamespace", "cgroup namespace", dk_str(hc, "CgroupnsMode"), false) < 0 ||
+	    gen_log_opts(r, g, json_get(json_get(hc, "LogConfig"), "Config")) < 0)
 		return -1;
 	gen_paths(g, "maskedPaths", json_get(hc, "MaskedPaths"));
 	gen_paths(g, "readonlyPaths", json_get(hc, "ReadonlyPaths"));

@@ -80,6 +80,21 @@ static int add_record(crilog *l, const char *ts, enum crilog_stream s, char tag,
 	return r ? r : sb_add(&l->batch, "\n", 1);
 }
 
+/* How much of the records at p (each ends in '\n') to write at once: all
+ * that fits the live file; else the ones that fill it, or the first one,
+ * which rotfile_write puts in a new file */
+static size_t fitting(const rotfile *f, const char *p, size_t len)
+{
+	if (!f->max_size || f->size + len <= f->max_size)
+		return len;
+	size_t room = f->size < f->max_size ? f->max_size - f->size : 0;
+	const char *last = room ? memrchr(p, '\n', room) : NULL;
+	if (last)
+		return (size_t)(last - p) + 1;
+	const char *first = memchr(p, '\n', len);
+	return first ? (size_t)(first - p) + 1 : len;
+}
+
 int crilog_write(crilog *l, enum crilog_stream s, const char *data, size_t len, long long ns,
 		 cerr *err)
 {
@@ -100,8 +115,18 @@ int crilog_write(crilog *l, enum crilog_stream s, const char *data, size_t len, 
 			return cerr_set(err, ENOMEM, "log: out of memory");
 		i = nl ? end + 1 : len;
 	}
-	if (l->batch.len == 0)
-		return 0;
-	/* one write per chunk: rotation falls between chunks, never inside a record */
-	return rotfile_write(&l->file, l->batch.buf, l->batch.len, err);
+	/* one write per run of whole records that fits what the live file has
+	 * left: rotation falls between them, never inside a record, and no
+	 * file passes max_size but by a record larger than it */
+	const char *p = l->batch.buf;
+	size_t left = l->batch.len;
+	while (left > 0) {
+		size_t n = fitting(&l->file, p, left);
+		int r = rotfile_write(&l->file, p, n, err);
+		if (r < 0)
+			return r;
+		p += n;
+		left -= n;
+	}
+	return 0;
 }

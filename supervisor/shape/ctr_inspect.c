@@ -263,7 +263,16 @@ static void gen_host_config(yajl_gen g, yajl_val c, yajl_val cspec_json)
 	jg_key(g, "LogConfig");
 	yajl_gen_map_open(g);
 	jg_key_str(g, "Type", "json-file");
-	dk_gen_object(g, "Config", NULL);
+	jg_key(g, "Config");
+	yajl_gen_map_open(g);
+	if (dk_int(cspec_json, "logMaxSize", 0) > 0) { /* in bytes, however it was said */
+		char n[32];
+		snprintf(n, sizeof(n), "%lld", dk_int(cspec_json, "logMaxSize", 0));
+		jg_key_str(g, "max-size", n);
+		snprintf(n, sizeof(n), "%lld", dk_int(cspec_json, "logMaxFiles", 1));
+		jg_key_str(g, "max-file", n);
+	}
+	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 }

@@ -403,6 +403,38 @@ test_dk_a_missing_bind_source_is_made() {
 	return 0
 }
 
+# --log-opt max-size and max-file (compose's logging: options:), as
+# dockerd's json-file driver takes them: the log rotates past max-size and
+# keeps max-file files, the live one included; inspect shows them. A
+# member's log keeps no more bytes than corrald's own bound
+test_dk_log_opts_rotate_the_log() {
+	trap cleanup_sv EXIT
+	start_sv_group $(docker_flags)
+	import_busybox
+	member_import 4242 m:1
+	dock run --name lg --log-opt max-size=4k --log-opt max-file=2 busybox:latest \
+		sh -c 'for i in $(seq 600); do echo line-$i; done' >/dev/null
+	local dir files out
+	dir="$STATE_D/containers/$(dock inspect -f '{{.Id}}' lg)"
+	files=$(find "$dir" -maxdepth 1 -name 'ctr.log*' | wc -l)
+	assert_eq "$files" 2 "the log's files: $(ls "$dir")"
+	for f in "$dir"/ctr.log*; do [ "$(wc -c <"$f")" -le 4096 ] || fail "$f passed max-size: $(wc -c <"$f") bytes"; done
+	out=$(dock logs lg)
+	assert_eq "$(echo "$out" | tail -1)" line-600 "the last line"
+	assert_not_contains "$out" "line-1$(printf '\n')" "the first lines are rotated away"
+	[ "$(echo "$out" | wc -l)" -lt 600 ] || fail "nothing rotated away"
+	assert_eq "$(dock inspect -f '{{index .HostConfig.LogConfig.Config "max-size"}} {{index .HostConfig.LogConfig.Config "max-file"}}' lg)" \
+		"4096 2" "inspect's LogConfig"
+	out=$(dock run --rm --log-opt max-size=10x busybox:latest true 2>&1) && fail "max-size 10x: $out"
+	assert_contains "$out" "invalid value for max-size: 10x" "a bad max-size"
+	# corrald's bound is 10M times 5 files: a member asks no more in all
+	dockm 4242 run --rm --log-opt max-size=50m m:1 true || fail "a member's 50m, one file"
+	out=$(dockm 4242 run --rm --log-opt max-size=20m --log-opt max-file=3 m:1 true 2>&1) && fail "a member's 60m: $out"
+	assert_contains "$out" "a member's log keeps at most corrald's log-max-size times log-max-files (52428800 bytes)" \
+		"the member's refusal"
+	dock run --rm --log-opt max-size=20m --log-opt max-file=3 busybox:latest true || fail "root's 60m"
+}
+
 # docker run --platform: the image's own platform (as OS/ARCH, ARCH alone,
 # OS alone, or x86_64 for amd64) runs it; another is not found, as
 # Docker's answer, whose client then tries a pull: nothing is made of an

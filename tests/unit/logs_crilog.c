@@ -104,6 +104,33 @@ static void test_rotation_keeps_everything(void **state)
 	assert_true(st.st_size <= 200);
 }
 
+/* A burst read in one go is many records: they go into files of at most
+ * max_size each, rotated between records, none lost that the files keep */
+static void test_a_burst_rotates_between_its_records(void **state)
+{
+	crilog l;
+	cerr err = { 0 };
+	assert_int_equal(crilog_open(&l, path, 200, 3, &err), 0);
+	char burst[200];
+	size_t len = 0;
+	for (int i = 0; i < 16; i++)
+		len += (size_t)snprintf(burst + len, sizeof(burst) - len, "line-%04d\n", i);
+	assert_int_equal(crilog_write(&l, CRILOG_STDOUT, burst, len, T0, &err), 0);
+	crilog_close(&l);
+	const char *names[] = { "", ".1", ".2" };
+	for (size_t i = 0; i < 3; i++) {
+		char p[160];
+		struct stat st;
+		snprintf(p, sizeof(p), "%s%s", path, names[i]);
+		assert_int_equal(stat(p, &st), 0);
+		assert_true(st.st_size > 0 && st.st_size <= 200);
+	}
+	_cleanup_free_ char *live = slurp(path);
+	assert_non_null(strstr(live, "line-0015\n"));
+	size_t record = (size_t)(strchr(live, '\n') - live) + 1; /* all alike */
+	assert_true(strlen(live) % record == 0); /* whole records */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +138,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_full_and_partial, ctr_log_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_writer_long_line_split, ctr_log_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_rotation_keeps_everything, ctr_log_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_a_burst_rotates_between_its_records, ctr_log_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

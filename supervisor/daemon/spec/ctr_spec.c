@@ -137,7 +137,8 @@ static const char *const spec_fields[] = {
 	"capAmbient", "hostname", "domainname", "readOnly", "noReadOnlyTmpfs", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "usernsIds", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
 	"groups", "groupNames", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices",
-	"pidNamespace", "ipcNamespace", "utsNamespace", "cgroupNamespace", "selinuxOptions", "ulimits", "shmSize", NULL,
+	"pidNamespace", "ipcNamespace", "utsNamespace", "cgroupNamespace", "selinuxOptions", "ulimits", "shmSize",
+	"logMaxSize", "logMaxFiles", NULL,
 };
 
 /* The booleans of a ContainerSpec, each false unless given. */

@@ -172,6 +172,8 @@ typedef struct ctr_spec {
 	ctr_ulimit *ulimits;   /* over the default's rlimits */
 	size_t n_ulimits;
 	long long shm_size;    /* /dev/shm's bytes; 0: the default's */
+	long long log_max_size;  /* its log rotates past these bytes; 0: corrald's log-max-size */
+	long long log_max_files; /* and keeps this many files; 0: corrald's log-max-files */
 } ctr_spec;
 
 

@@ -4,7 +4,8 @@
  * as), -1 for unlimited; each over the default's of its name. The kernel
  * refuses a hard limit above corrald's own to a container in a user
  * namespace, and the start says so. spec.shmSize: /dev/shm's bytes, in
- * place of 64 MiB; its pages are the container's memory. */
+ * place of 64 MiB; its pages are the container's memory. spec.logMaxSize and
+ * spec.logMaxFiles: its log's rotation, in place of corrald's. */
 #include "supervisor/daemon/spec/ctr_spec_limits.h"
 #include "bundle/rlimits.h"
 #include "common/cleanup.h"
@@ -57,7 +58,9 @@ int ctr_spec_parse_limits(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 	bool given;
 	int r;
 	if ((r = json_get_array(cspec_json, "spec", "ulimits", 0, ULIMITS_MAX, &list, f)) < 0 ||
-	    (r = json_get_int_in(cspec_json, "spec", "shmSize", 0, 1, INT64_MAX, &s->shm_size, &given, f)) < 0)
+	    (r = json_get_int_in(cspec_json, "spec", "shmSize", 0, 1, INT64_MAX, &s->shm_size, &given, f)) < 0 ||
+	    (r = json_get_int_in(cspec_json, "spec", "logMaxSize", 0, 4096, 1ll << 40, &s->log_max_size, &given, f)) < 0 ||
+	    (r = json_get_int_in(cspec_json, "spec", "logMaxFiles", 0, 1, 100, &s->log_max_files, &given, f)) < 0)
 		return r;
 	if (!list || !list->u.array.len)
 		return 0;

@@ -70,6 +70,15 @@ static bool sources_exist(const ctr_spec *cspec, char field[static 64], char why
 	return true;
 }
 
+/* A member's log keeps no more bytes than corrald's own bound lets any
+ * log keep: the disk is everyone's */
+static bool member_log_fits(const corrald *d, const ctr_spec *cspec)
+{
+	unsigned long long size = cspec->log_max_size ? (unsigned long long)cspec->log_max_size : d->cfg->log_max_size;
+	unsigned long long files = cspec->log_max_files ? (unsigned long long)cspec->log_max_files : d->cfg->log_max_files;
+	return size * files <= (unsigned long long)d->cfg->log_max_size * d->cfg->log_max_files;
+}
+
 /* Undo a directory made for c: its standby monitor is ended first, as it
  * may be writing in it. */
 static void undo_dir(ctr *c, const char *dir)
@@ -191,6 +200,11 @@ static int check_spec(corrald *d, const peer_cred *peer, ctr *c, bool own_ids, c
 	if (other) {
 		ctr_fault_name_in_use(other, fault);
 		return -1;
+	}
+	if (owner_is_member(peer) && !member_log_fits(d, &c->spec)) {
+		snprintf(why, sizeof(why), "spec.logMaxSize: a member's log keeps at most corrald's log-max-size times "
+					  "log-max-files (%zu bytes)", d->cfg->log_max_size * d->cfg->log_max_files);
+		return sv_fault_denied(fault, why);
 	}
 	if (c->spec.userns_host && owner_is_member(peer))
 		return sv_fault_denied(fault, "spec.userns: host: a member's containers run in a user namespace of their own");

@@ -6,6 +6,7 @@
 #include "supervisor/daemon/containers/engine/ctr_prune.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/logs/crilog.h"
+#include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_publish.h"
 #include "supervisor/daemon/containers/record/ctr_gen.h"
@@ -336,7 +337,7 @@ int sv_logs(vl_call *call, yajl_val params, void *ud)
 	char dir[PATH_MAX], path[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	crilog_path_of(dir, c->spec.log_path, 0, path);
-	crilog_read_opts o = { .since_ns = ns, .until_ns = until_ns, .tail = tail, .keep = d->cfg->log_max_files };
+	crilog_read_opts o = { .since_ns = ns, .until_ns = until_ns, .tail = tail, .keep = ctr_log_files(d, c) };
 	if (!vl_call_wants_more(call))
 		return reply_history(call, path, &o);
 	/* a container that is not running has no more to say: history only */

@@ -13,6 +13,11 @@ int ctr_feature_register(ctr_service *s, const ctr_feature *f)
 	return 0;
 }
 
+unsigned ctr_log_files(const struct corrald *d, const struct ctr *c)
+{
+	return c->spec.log_max_files ? (unsigned)c->spec.log_max_files : d->cfg->log_max_files;
+}
+
 const char *ctr_hostname(struct corrald *d, const struct ctr *c)
 {
 	static char host[CTR_HOSTNAME_MAX + 1];
