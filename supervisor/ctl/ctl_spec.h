@@ -67,6 +67,8 @@
 	  "user:, role:, type: or level:; systempaths=unconfined (all but no-new-privileges root only)" }, \
 	{ "ulimit", 0, OPT_LIST, "NAME=SOFT[:HARD]", "an rlimit of its process: nofile=1024:4096, nproc, core, ... (-1: unlimited)" }, \
 	{ "shm-size", 0, OPT_SIZE, "SIZE", "the size of its /dev/shm (default 64m)" }, \
+	{ "log-opt", 0, OPT_LIST, "max-size=SIZE|max-file=N", \
+	  "its log rotates past SIZE and keeps N files (1 unless said), in place of corrald's" }, \
 	{ "sysctl", 0, OPT_LIST, "KEY=VALUE", "a sysctl of its namespaces (a member: Kubernetes' safe ones)" }, \
 	{ "group-add", 0, OPT_LIST, "GROUP", "another group for its process: an id, or a name in the image's /etc/group" }, \
 	{ "device", 0, OPT_LIST, "HOST[:CTR[:PERMS]]", "a host device in it, PERMS of rwm (root only)" }, \

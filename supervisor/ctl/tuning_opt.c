@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_build.h"
+#include "common/units.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -103,12 +104,35 @@ static int gen_sysctls(yajl_gen g, const ctl_optval *v)
 	return yajl_gen_map_close(g) ? ctl_fail("--sysctl", "out of memory") : 0;
 }
 
+/* --log-opt max-size=SIZE and max-file=N (with max-size: 1 unless said) */
+static int gen_log_opts(yajl_gen g, const ctl_optval *v)
+{
+	size_t size = 0;
+	long long files = 1;
+	for (size_t i = 0; v && i < v->n; i++) {
+		const char *o = v->list[i];
+		char *end;
+		if (!strncmp(o, "max-size=", 9) && parse_size(o + 9, &size) == 0)
+			continue;
+		if (!strncmp(o, "max-file=", 9) && (files = strtoll(o + 9, &end, 10)) >= 1 && files <= 100 && !*end &&
+		    o[9])
+			continue;
+		return ctl_failf("--log-opt %s: max-size=SIZE (4k to 1T) or max-file=N (1 to 100)", o);
+	}
+	if (!size)
+		return 0;
+	return jg_key_int(g, "logMaxSize", (long long)size) || jg_key_int(g, "logMaxFiles", files)
+		       ? ctl_fail("--log-opt", "out of memory")
+		       : 0;
+}
+
 int ctl_gen_tuning(const ctl_args *a, yajl_gen g)
 {
 	if (gen_each(g, a, "ulimit", "ulimits", gen_ulimit) || gen_each(g, a, "device", "devices", gen_device) ||
 	    gen_groups(g, opt_val(a, "group-add"), false) || gen_groups(g, opt_val(a, "group-add"), true) ||
 	    gen_each(g, a, "dns-search", "dnsSearch", gen_str) ||
-	    gen_each(g, a, "dns-option", "dnsOptions", gen_str) || gen_sysctls(g, opt_val(a, "sysctl")))
+	    gen_each(g, a, "dns-option", "dnsOptions", gen_str) || gen_sysctls(g, opt_val(a, "sysctl")) ||
+	    gen_log_opts(g, opt_val(a, "log-opt")))
 		return EXIT_CTL;
 	if (opt_on(a, "shm-size") && jg_key_int(g, "shmSize", opt_num(a, "shm-size", 0)))
 		return ctl_fail("--shm-size", "out of memory");

@@ -433,6 +433,11 @@ test_dk_log_opts_rotate_the_log() {
 	assert_contains "$out" "a member's log keeps at most corrald's log-max-size times log-max-files (52428800 bytes)" \
 		"the member's refusal"
 	dock run --rm --log-opt max-size=20m --log-opt max-file=3 busybox:latest true || fail "root's 60m"
+	# corralctl's, as podman's --log-opt max-size
+	ctl create --name cl --log-opt max-size=8k --log-opt max-file=3 busybox:latest true >/dev/null
+	assert_eq "$(ctl --json inspect cl | jq -c '.[0].config | [.logMaxSize, .logMaxFiles]')" "[8192,3]" "corralctl's"
+	out=$(ctl create --log-opt tag=x busybox:latest true 2>&1) && fail "--log-opt tag: $out"
+	assert_contains "$out" "--log-opt tag=x: max-size=SIZE (4k to 1T) or max-file=N (1 to 100)" "corralctl's refusal"
 }
 
 # docker run --platform: the image's own platform (as OS/ARCH, ARCH alone,
