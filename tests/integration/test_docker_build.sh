@@ -525,10 +525,8 @@ test_dkb_docker_build_with_a_dockerfile_outside_the_context() {
 	trap cleanup_sv EXIT
 	start_docker
 	import_busybox
-	mkdir -p "$T/elsewhere"
-	ctx "$T/c" data.txt "some data" <<'EOF'
-EOF
-	rm "$T/c/Dockerfile"
+	mkdir -p "$T/elsewhere" "$T/c"
+	echo "some data" >"$T/c/data.txt"
 	printf 'FROM busybox:latest\nCOPY data.txt /\n' >"$T/elsewhere/Build.file"
 	local out cli
 	for cli in "$DOCKER_CLI_DIR/docker" /usr/bin/docker; do

@@ -72,11 +72,10 @@ static bool sources_exist(const ctr_spec *cspec, char field[static 64], char why
 
 /* A member's log keeps no more bytes than corrald's own bound lets any
  * log keep: the disk is everyone's */
-static bool member_log_fits(const corrald *d, const ctr_spec *cspec)
+static bool member_log_fits(const corrald *d, const ctr *c)
 {
-	unsigned long long size = cspec->log_max_size ? (unsigned long long)cspec->log_max_size : d->cfg->log_max_size;
-	unsigned long long files = cspec->log_max_files ? (unsigned long long)cspec->log_max_files : d->cfg->log_max_files;
-	return size * files <= (unsigned long long)d->cfg->log_max_size * d->cfg->log_max_files;
+	return (unsigned long long)ctr_log_size(d, c) * ctr_log_files(d, c) <=
+	       (unsigned long long)d->cfg->log_max_size * d->cfg->log_max_files;
 }
 
 /* Undo a directory made for c: its standby monitor is ended first, as it
@@ -201,7 +200,7 @@ static int check_spec(corrald *d, const peer_cred *peer, ctr *c, bool own_ids, c
 		ctr_fault_name_in_use(other, fault);
 		return -1;
 	}
-	if (owner_is_member(peer) && !member_log_fits(d, &c->spec)) {
+	if (owner_is_member(peer) && !member_log_fits(d, c)) {
 		snprintf(why, sizeof(why), "spec.logMaxSize: a member's log keeps at most corrald's log-max-size times "
 					  "log-max-files (%zu bytes)", d->cfg->log_max_size * d->cfg->log_max_files);
 		return sv_fault_denied(fault, why);

@@ -4,6 +4,7 @@
 #include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/containers/record/pins.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/spec/ctr_spec_mounts.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"
@@ -35,28 +36,21 @@ static int given_spec(corrald *d, const ctr *c, ctr_spec *out, cerr *err)
 	json_fault f = JSON_FAULT_CHAIN(err);
 	if (ctr_spec_parse(v, d->cfg->default_restart, d->cfg->default_stop_timeout, out, &f) < 0)
 		return -1;
-	size_t n = strv_length(c->pin_sources), given = out->n_mounts;
+	size_t n = strv_length(c->pin_sources);
 	if (!n)
 		return 0;
 	/* the spec's binds first, then a member's bind volumes (added at Create) */
-	for (size_t i = n; i < given; i++) {
-		free(out->mounts[i].source);
-		free(out->mounts[i].destination);
-	}
-	out->n_mounts = n < given ? n : given;
-	ctr_mount *m = realloc(out->mounts, (n + 1) * sizeof(*m));
+	ctr_mount *m = calloc(n + 1, sizeof(*m));
 	if (!m)
 		return cerr_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		m[i].create_source = i < out->n_mounts && out->mounts[i].create_source;
+	ctr_spec_release_mounts(out);
 	out->mounts = m;
-	for (size_t i = given; i <= n; i++)
-		m[i] = (ctr_mount){ 0 };
 	out->n_mounts = n;
-	for (size_t i = 0; i < n; i++) {
-		free(m[i].source);
-		m[i].source = strdup(c->pin_sources[i]);
-		if (!m[i].source)
+	for (size_t i = 0; i < n; i++)
+		if (!(m[i].source = strdup(c->pin_sources[i])))
 			return cerr_set(err, ENOMEM, "out of memory");
-	}
 	return 0;
 }
 

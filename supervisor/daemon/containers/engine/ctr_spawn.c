@@ -151,7 +151,7 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 	char dir[PATH_MAX], sizearg[32], filesarg[16], images[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	ctr_checkpoint_path(d, c, images, sizeof(images));
-	snprintf(sizearg, sizeof(sizearg), "%lld", c->spec.log_max_size ? c->spec.log_max_size : (long long)d->cfg->log_max_size);
+	snprintf(sizearg, sizeof(sizearg), "%zu", ctr_log_size(d, c));
 	snprintf(filesarg, sizeof(filesarg), "%u", ctr_log_files(d, c));
 	char monitors[PATH_MAX];
 	ctr_cgroups_path(d, NULL, "monitors", monitors, sizeof(monitors));

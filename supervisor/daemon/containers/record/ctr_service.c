@@ -13,6 +13,11 @@ int ctr_feature_register(ctr_service *s, const ctr_feature *f)
 	return 0;
 }
 
+size_t ctr_log_size(const struct corrald *d, const struct ctr *c)
+{
+	return c->spec.log_max_size ? (size_t)c->spec.log_max_size : d->cfg->log_max_size;
+}
+
 unsigned ctr_log_files(const struct corrald *d, const struct ctr *c)
 {
 	return c->spec.log_max_files ? (unsigned)c->spec.log_max_files : d->cfg->log_max_files;

@@ -142,8 +142,10 @@ int ctr_feature_register(ctr_service *s, const ctr_feature *f);
  * podman's); else the one a feature gives it (a session's); else its name.
  * The bundle's and /etc/hostname's. */
 const char *ctr_hostname(struct corrald *d, const struct ctr *c);
-/* How many files c's log keeps, the live one included: spec.logMaxFiles,
- * else corrald's log-max-files. */
+/* The bytes past which c's log rotates, and how many files it keeps, the
+ * live one included: spec.logMaxSize and spec.logMaxFiles, else corrald's
+ * log-max-size and log-max-files. */
+size_t ctr_log_size(const struct corrald *d, const struct ctr *c);
 unsigned ctr_log_files(const struct corrald *d, const struct ctr *c);
 
 /* Call slot on every feature that fills it, in order. */

@@ -237,12 +237,13 @@ static bool pin_deleted(const char *path)
 
 static int check_mounted(const char *path, const char *name, cerr *err)
 {
-	if (!is_mount(path) && streq(name, "pidns")) /* its container is gone with it: nothing to pin again */
+	bool pidns = streq(name, "pidns");
+	if (!is_mount(path) && pidns) /* its container is gone with it: nothing to pin again */
 		return cerr_set(err, ENOENT, "spec.pidNamespace: the namespace it joined is gone (the host restarted?): "
 					     "create the container again");
-	if (!is_mount(path))
+	if (!pidns && !is_mount(path))
 		return cerr_set(err, ENOENT, "spec.mounts[%s]: its pinned source is no longer mounted", name);
-	if (!streq(name, "pidns") && pin_deleted(path))
+	if (!pidns && pin_deleted(path))
 		return cerr_set(err, ENOENT, "spec.mounts[%s]: its pinned source was deleted", name);
 	return 0;
 }
