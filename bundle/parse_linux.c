@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 bool spec_has_namespace(const struct oci_spec *s, enum oci_ns_type t) { return spec_namespace(s, t) != NULL; }
 
@@ -141,8 +142,14 @@ static int parse_devices(yajl_val lnx, struct oci_linux *l, cerr *err)
 		if (d->major < 0 || d->major > 4095 || d->minor < 0 || d->minor > 1048575)
 			return cerr_set(err, ERANGE, "%s: device number %lld:%lld is out of range", p,
 					(long long)d->major, (long long)d->minor);
+		/* podman gives the host's st_mode, its type bits too (runc ORs the
+		 * type in): those of the device's own type are taken as said */
+		mode_t type_bits = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+		if (d->has_mode && (d->file_mode & S_IFMT) == type_bits)
+			d->file_mode &= ~(uint32_t)S_IFMT;
 		if (d->has_mode && d->file_mode > 07777)
-			return cerr_set(err, ERANGE, "%s.fileMode: %o has bits beyond 07777", p, d->file_mode);
+			return cerr_set(err, ERANGE, "%s.fileMode: %o has bits beyond 07777 other than those of type \"%c\"",
+					p, d->file_mode, d->type);
 	}
 	return 0;
 }

@@ -157,15 +157,33 @@ static int mount_cgroup(int rootfd, const struct oci_mount *m, const char *targe
 	return cerr_sys(err, e, "%s: mount cgroup2 on %s", what, m->destination);
 }
 
+/* whether a mount's filesystem options (comma-joined) set KEY= */
+static bool data_sets(const char *data, const char *key)
+{
+	size_t n = strlen(key);
+	for (const char *p = data; p; p = strchr(p, ',')) {
+		p += *p == ',';
+		if (!strncmp(p, key, n) && p[n] == '=')
+			return true;
+	}
+	return false;
+}
+
 /* The new tmpfs starts as a copy of the directory it covers (podman's
- * --read-only and --tmpfs): its content, and its root's owner and mode. */
+ * --read-only and --tmpfs): its content, and its root's owner and mode
+ * where the options give none (podman's tmpfs-mode= and U=true). */
 static int tmpcopyup(int rootfd, const struct oci_mount *m, int under, const char *what, cerr *err)
 {
 	_cleanup_close_ int top = open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
 	struct stat st;
 	if (top < 0)
 		return cerr_sys(err, -top, "%s: tmpcopyup: open %s", what, m->destination);
-	if (fstat(under, &st) < 0 || fchown(top, st.st_uid, st.st_gid) < 0 || fchmod(top, st.st_mode & 07777) < 0)
+	if (fstat(under, &st) < 0)
+		return cerr_sys(err, errno, "%s: tmpcopyup: %s", what, m->destination);
+	/* (uid_t)-1: fchown leaves that one as the options made it */
+	uid_t uid = data_sets(m->data, "uid") ? (uid_t)-1 : st.st_uid;
+	gid_t gid = data_sets(m->data, "gid") ? (gid_t)-1 : st.st_gid;
+	if (fchown(top, uid, gid) < 0 || (!data_sets(m->data, "mode") && fchmod(top, st.st_mode & 07777) < 0))
 		return cerr_sys(err, errno, "%s: tmpcopyup: %s", what, m->destination);
 	int r = copy_tree(under, top, NULL, err);
 	return r < 0 ? cerr_wrap(err, "%s: tmpcopyup %s", what, m->destination) : 0;
@@ -215,7 +233,7 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 	_cleanup_close_ int under = m->tmpcopyup ? openat(tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (m->tmpcopyup && under < 0)
 		return cerr_sys(err, errno, "%s: tmpcopyup: open %s", what, m->destination);
-	if (m->data && (!strncmp(m->data, "mode=", 5) || strstr(m->data, ",mode=")))
+	if (data_sets(m->data, "mode"))
 		was = 0;
 	/* a read-only one cannot be chmod-ed after: it gets the mode as an option */
 	char data[4096];

@@ -154,6 +154,14 @@ case_options() {
 	pm "$rt" run --rm $CP --cap-drop ALL --cap-add NET_ADMIN localhost/bb:1 grep CapEff /proc/self/status
 	pm "$rt" run --rm $CP -v "$T/vol:/data:ro" localhost/bb:1 sh -c 'cat /data/f; touch /data/x 2>/dev/null || echo ro-vol'
 	pm "$rt" run --rm $CP --init localhost/bb:1 sh -c 'cat /proc/1/cmdline | tr "\0" " "; echo'
+	# podman gives a device's fileMode as the host's st_mode, type bits and all
+	pm "$rt" run --rm $CP --device /dev/null:/dev/mynull localhost/bb:1 sh -c 'ls -l /dev/mynull | cut -c1-10; echo x >/dev/mynull && echo written'
+	pm "$rt" run --rm $CP --privileged localhost/bb:1 sh -c 'test -c /dev/null && echo devices'
+	# a tmpfs's own mode and owner (tmpfs-mode, U=true) are kept when it
+	# copies up (runc 1.1 keeps a mode only where the image has no directory)
+	pm "$rt" run --rm $CP --mount type=tmpfs,destination=/tt,tmpfs-mode=0700 localhost/bb:1 sh -c 'ls -lnd /tt | cut -c1-10'
+	pm "$rt" run --rm $CP --user 5:5 --mount type=tmpfs,destination=/etc,U=true localhost/bb:1 \
+		sh -c 'stat -c "%u:%g" /etc; grep -c root /etc/passwd'
 }
 test_podman_options() {
 	setup_podman
@@ -168,7 +176,13 @@ CapEff:	0000000000000000
 CapEff:	0000000000001000
 host-file
 ro-vol
-/run/podman-init -- sh -c cat /proc/1/cmdline | tr \"\\0\" \" \"; echo " "user, read-only, tmpfs, caps, volume, init"
+/run/podman-init -- sh -c cat /proc/1/cmdline | tr \"\\0\" \" \"; echo 
+crw-rw-rw-
+written
+devices
+drwx------
+5:5
+1" "user, read-only, tmpfs, caps, volume, init, devices, privileged, a tmpfs's mode and owner"
 }
 
 # Resource limits as podman asks for them, applied by the runtime through

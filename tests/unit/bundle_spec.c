@@ -88,7 +88,7 @@ static void test_full_config_round_trips(void **state)
 	assert_non_null(p);
 	_cleanup_free_ char *full = NULL;
 	assert_true(asprintf(&full, "%.*s\"linux\":{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
-				    "\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,\"fileMode\":438}],"
+				    "\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,\"fileMode\":8630}],"
 				    "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
 				    "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\","
 				    "\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_MASKED_EQ\",\"valueTwo\":3}]}]},"
@@ -104,6 +104,7 @@ static void test_full_config_round_trips(void **state)
 	assert_true(s->mounts[0].bind && s->mounts[0].recursive);
 	assert_int_equal(s->mounts[0].propagation, MS_PRIVATE | MS_REC);
 	assert_int_equal(s->linux_.seccomp->syscalls[0].args[0].op, 7);
+	assert_int_equal(s->linux_.devices[0].file_mode, 0666); /* podman's 020666: its type bits are dropped */
 	assert_string_equal(spec_annotation(s, "k"), "v");
 	_cleanup_free_ char *once = spec_to_json(s, true);
 	struct oci_spec *s2 = NULL;
@@ -180,6 +181,9 @@ static const struct bad_case bad_cases[] = {
 	  "linux.namespaces[0].path: \"x\" must be an absolute path" },
 	{ "", "\"linux\":{\"namespaces\":[{\"type\":\"user\"}]}",
 	  "linux.uidMappings: a new user namespace needs uidMappings and gidMappings" },
+	/* a block device's type bits on a character device (podman gives st_mode) */
+	{ "", "\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\",\"major\":1,\"minor\":3,\"fileMode\":25014}]}",
+	  "linux.devices[0].fileMode: 60666 has bits beyond 07777 other than those of type \"c\"" },
 	{ "", "\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":0,\"size\":1}]}",
 	  "linux.uidMappings: mappings need a user namespace in linux.namespaces" },
 	{ "", "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":0,\"size\":0}]}",
