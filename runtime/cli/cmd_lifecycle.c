@@ -1,6 +1,6 @@
 /* corral create | start | state | kill | delete */
 #include "cli.h"
-#include "runtime/cli/signals.h"
+#include "common/signals.h"
 #include "runtime/cli/cmd_lifecycle.h"
 #include "runtime/container.h"
 #include "runtime/lifecycle.h"
@@ -137,7 +137,7 @@ int cmd_kill(int argc, char **argv)
 		return 1;
 	const char *id = argv[optind];
 	int sig = SIGTERM;
-	if (optind + 1 < argc && (sig = parse_signal(argv[optind + 1])) < 0) {
+	if (optind + 1 < argc && (sig = signal_parse(argv[optind + 1])) < 0) {
 		fprintf(stderr, "corral: kill %s: unknown signal \"%s\"\n", id, argv[optind + 1]);
 		return 1;
 	}

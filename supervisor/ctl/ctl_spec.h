@@ -58,7 +58,7 @@
 	  "private: an IPC namespace of its own, also in a session that shares one; host: the host's and its /dev/shm (root only)" }, \
 	{ "userns", 0, OPT_STR, "MODE", \
 	  "auto: a user namespace of corrald's ids, root inside not root outside (a member's always has one)" }, \
-	{ "stop-signal", 0, OPT_STR, "SIGNAL", "the signal stop sends first (default SIGTERM)" }, \
+	{ "stop-signal", 0, OPT_STR, "SIGNAL", "the signal stop sends first (default: the image's STOPSIGNAL, else SIGTERM)" }, \
 	{ "stop-timeout", 0, OPT_INT, "SECONDS", "how long stop waits before SIGKILL (default 10)" }, \
 	{ "cap-add", 0, OPT_LIST, "CAP", "add a capability (NET_ADMIN, or ALL)" }, \
 	{ "cap-drop", 0, OPT_LIST, "CAP", "drop a capability (or ALL)" }, \

@@ -444,17 +444,6 @@ static void test_spec_volume_names(void **state)
 	}
 }
 
-static void test_signals(void **state)
-{
-	assert_int_equal(ctr_parse_signal("SIGTERM"), SIGTERM);
-	assert_int_equal(ctr_parse_signal("KILL"), SIGKILL);
-	assert_int_equal(ctr_parse_signal("9"), 9);
-	assert_true(ctr_parse_signal("0") < 0);
-	assert_true(ctr_parse_signal("999") < 0);
-	assert_true(ctr_parse_signal("SIG") < 0);
-	assert_true(ctr_parse_signal("") < 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,7 +454,6 @@ int main(void)
 		cmocka_unit_test(test_spec_arrays_of_items),
 		cmocka_unit_test(test_spec_mounts_are_bounded),
 		cmocka_unit_test(test_spec_volume_names),
-		cmocka_unit_test(test_signals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

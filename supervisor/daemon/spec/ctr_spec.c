@@ -14,6 +14,7 @@
 #include "common/json.h"
 #include "common/json_get.h"
 #include "common/strv.h"
+#include "common/signals.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -22,27 +23,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct { const char *name; int sig; } signals[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
-	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "ALRM", SIGALRM },
-	{ "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "PWR", SIGPWR }, { "WINCH", SIGWINCH },
-	{ "ABRT", SIGABRT }, { "TSTP", SIGTSTP },
-};
-
-int ctr_parse_signal(const char *s)
+int ctr_spec_image_stop_signal(ctr_spec *s, const char *image_signal)
 {
-	if (!s || !*s)
-		return -EINVAL;
-	if (isdigit((unsigned char)*s)) {
-		char *end;
-		long v = strtol(s, &end, 10);
-		return (*end || v < 1 || v > SIGRTMAX) ? -EINVAL : (int)v;
-	}
-	const char *n = strncmp(s, "SIG", 3) ? s : s + 3;
-	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
-		if (streq(n, signals[i].name))
-			return signals[i].sig;
-	return -EINVAL;
+	if (s->stop_signal_given || !image_signal || !*image_signal)
+		return 0;
+	int sig = signal_parse(image_signal);
+	if (sig < 0)
+		return sig;
+	s->stop_signal = sig;
+	return 0;
 }
 
 void ctr_spec_release(ctr_spec *s)
@@ -280,7 +269,8 @@ static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, js
 		return json_fault_set(f, EINVAL, "spec.autoRemove", "excludes a restart policy other than no");
 	if (s->auto_remove)
 		s->restart = (restart_policy){ .kind = RESTART_NO };
-	if (sig && (s->stop_signal = ctr_parse_signal(sig)) < 0)
+	s->stop_signal_given = sig != NULL;
+	if (sig && (s->stop_signal = signal_parse(sig)) < 0)
 		return json_fault_set(f, EINVAL, "spec.stopSignal", "must be a signal name like SIGTERM, or a number");
 
 	long long t;

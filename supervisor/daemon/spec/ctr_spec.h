@@ -133,7 +133,8 @@ typedef struct ctr_spec {
 	bool auto_remove;  /* removed once it has stopped */
 	uint64_t caps;   /* podman's default set, less capDrop, plus capAdd */
 	uint64_t caps_ambient; /* spec.capAmbient, of caps: inheritable and ambient too */
-	int stop_signal;
+	int stop_signal;        /* Create puts the image's here unless stop_signal_given */
+	bool stop_signal_given; /* spec.stopSignal */
 	unsigned stop_timeout;
 	struct health_check *healthcheck; /* spec.healthcheck (spec/healthcheck.h); Create puts the image's here */
 	bool no_healthcheck;              /* spec.noHealthcheck: not the image's either */
@@ -181,5 +182,7 @@ typedef struct ctr_spec {
 int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_stop_timeout, ctr_spec *out,
 		   json_fault *f);
 void ctr_spec_release(ctr_spec *s);
-/* "SIGTERM", "TERM" or "15"; -EINVAL when not a signal. */
-int ctr_parse_signal(const char *s);
+/* Create: the image's STOPSIGNAL (NULL: none) stops it unless the spec
+ * names one (Docker's merge; containerd's CRI too); -EINVAL when it is no
+ * signal, and SIGTERM stays. */
+int ctr_spec_image_stop_signal(ctr_spec *s, const char *image_signal);

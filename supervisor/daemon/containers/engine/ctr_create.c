@@ -45,6 +45,7 @@
 #include "common/fsync_all.h"
 #include "common/json.h"
 #include "common/timefmt.h"
+#include "common/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -107,6 +108,8 @@ static int describe(ctr *c, const image_ref *img, cerr *err)
 	rfc3339_ns(0, c->created, sizeof(c->created));
 	c->status = CS_CREATED;
 	restart_tally_init(&c->rs);
+	if (ctr_spec_image_stop_signal(&c->spec, img->stop_signal) < 0) /* left SIGTERM, as dockerd does */
+		log_warn("container %s: its image's StopSignal \"%s\" is not a signal", c->id, img->stop_signal);
 	if (command_compose(img->entrypoint, img->cmd, c->spec.entrypoint, c->spec.command, &c->command) < 0 ||
 	    !c->name || !c->image || !c->image_digest || !c->spec_json || (img->manifest && !c->image_manifest))
 		return cerr_set(err, ENOMEM, "out of memory");

@@ -28,6 +28,7 @@
 #include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/containers/record/ctr_stats.h"
 #include "cgroups/cgroups.h"
+#include "common/signals.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -131,7 +132,7 @@ int sv_kill(vl_call *call, yajl_val params, void *ud)
 	const char *sigs;
 	json_fault f = { 0 };
 	CTR_METHOD_TARGET(c, d, call, params, f, SP_NAME("signal", false, &sigs));
-	int sig = sigs ? ctr_parse_signal(sigs) : SIGKILL;
+	int sig = sigs ? signal_parse(sigs) : SIGKILL;
 	if (sig < 0)
 		return sv_invalid(call, "signal", "must be a signal name like SIGTERM, or a number");
 	if (ctr_is_starting(c))

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ static yajl_gen record_gen(const ctr *c)
 			jg_str(g, c->spec.secrets[i].id ? c->spec.secrets[i].id : "");
 		yajl_gen_array_close(g);
 	}
+	jg_key_int(g, "stopSignal", c->spec.stop_signal); /* the image's is not in the spec */
 	if (c->spec.healthcheck) { /* the effective check: the image's is not in the spec */
 		jg_key(g, "healthcheck");
 		health_check_gen(g, c->spec.healthcheck);
@@ -187,6 +189,9 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 		if (!c->spec.ports[i].host_port && json_int_in(hp->u.array.values[i], 1, 65535, &port))
 			c->spec.ports[i].host_port = (uint16_t)port;
 	}
+	long long stop_signal;
+	if (json_int_in(value_of(v, "stopSignal"), 1, SIGRTMAX, &stop_signal))
+		c->spec.stop_signal = (int)stop_signal;
 	yajl_val hc = value_of(v, "healthcheck");
 	health_check *eff = NULL;
 	if (hc && (r = health_check_parse(hc, "healthcheck", &eff, &f)) < 0)

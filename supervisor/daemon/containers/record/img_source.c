@@ -30,6 +30,7 @@ void image_ref_release(image_ref *r)
 	strv_free(r->cmd);
 	free(r->workdir);
 	free(r->user);
+	free(r->stop_signal);
 	free(r->healthcheck);
 	strv_free(r->volumes);
 	if (r->store) {
@@ -98,6 +99,7 @@ static int from_store(const char *state_dir, const refs_view *v, const char *ima
 	out->cmd = copy_or_null(h.cfg.cmd);
 	out->workdir = h.cfg.workdir ? strdup(h.cfg.workdir) : NULL;
 	out->user = h.cfg.user ? strdup(h.cfg.user) : NULL;
+	out->stop_signal = h.cfg.stop_signal ? strdup(h.cfg.stop_signal) : NULL;
 	out->healthcheck = h.cfg.healthcheck ? strdup(h.cfg.healthcheck) : NULL;
 	out->volumes = copy_or_null(h.cfg.volumes);
 	if (!out->id || !out->manifest || !out->name || !out->rootfs) {

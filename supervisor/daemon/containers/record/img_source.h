@@ -16,7 +16,7 @@ typedef struct image_ref {
 	char *rootfs; /* directory */
 	bool shared;  /* rootfs is shared between containers: keep it read-only */
 	char **env, **entrypoint, **cmd;
-	char *workdir, *user;
+	char *workdir, *user, *stop_signal;
 	char *healthcheck; /* the config's Healthcheck as JSON text; NULL: none */
 	char **volumes;    /* the config's Volumes; NULL: none */
 	struct img_store *store; /* open, and so locked against gc, until released */

@@ -1,8 +1,8 @@
-#include "cli.h"
-#include "runtime/cli/signals.h"
+#include "common/signals.h"
 #include "common/cleanup.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +19,14 @@ static const struct { const char *name; int sig; } signals[] = {
 	{ "POLL", SIGPOLL }, { "PWR", SIGPWR }, { "SYS", SIGSYS },
 };
 
-int parse_signal(const char *s)
+int signal_parse(const char *s)
 {
 	if (!s || !*s)
-		return -1;
+		return -EINVAL;
 	if (isdigit((unsigned char)s[0])) {
 		char *end;
 		long v = strtol(s, &end, 10);
-		return *end || v <= 0 || v > SIGRTMAX ? -1 : (int)v;
+		return *end || end == s || v <= 0 || v > SIGRTMAX ? -EINVAL : (int)v;
 	}
 	if (strncasecmp(s, "SIG", 3) == 0)
 		s += 3;
@@ -37,10 +37,11 @@ int parse_signal(const char *s)
 		int base = toupper((unsigned char)s[3]) == 'I' ? SIGRTMIN : SIGRTMAX;
 		if (!s[5])
 			return base;
+		if ((s[5] != '+' && s[5] != '-') || !isdigit((unsigned char)s[6]))
+			return -EINVAL;
 		char *end;
 		long off = strtol(s + 5, &end, 10);
-		int v = base + (int)off;
-		return *end || v < SIGRTMIN || v > SIGRTMAX ? -1 : v;
+		return *end || off < SIGRTMIN - base || off > SIGRTMAX - base ? -EINVAL : base + (int)off;
 	}
-	return -1;
+	return -EINVAL;
 }
