@@ -3,6 +3,7 @@
 #include "supervisor/docker/docker_ctr_mounts.h"
 #include "supervisor/docker/docker_answer.h"
 #include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_volumes.h"
 #include "supervisor/shape/ctr_summary.h"
 #include "supervisor/shape/words.h"
 #include "common/cleanup.h"
@@ -160,6 +161,36 @@ static int gen_volumes_from(dk_req *r, yajl_gen g, yajl_val hc, const char *from
 	return k < 0 ? -1 : 0;
 }
 
+/* --mount type=volume,volume-opt=...: a named volume that is not there is
+ * made with its VolumeOptions' driver options and labels (compose's too),
+ * as dockerd makes it; one that is there is taken as it is, whatever the
+ * options say (dockerd's store answers before its driver reads them). -1
+ * with r answered. */
+static int make_named_volume(dk_req *r, yajl_val m)
+{
+	yajl_val vo = json_get(m, "VolumeOptions"), dc = json_get(vo, "DriverConfig");
+	yajl_val labels = json_get(vo, "Labels"), opts = json_get(dc, "Options");
+	const char *name = dk_str(m, "Source");
+	bool given = (YAJL_IS_OBJECT(labels) && labels->u.object.len) || (YAJL_IS_OBJECT(opts) && opts->u.object.len) ||
+		     *dk_str(dc, "Name");
+	if (!*name || !given)
+		return 0;
+	_cleanup_free_ char *params = dk_params_text("name", name);
+	vl_reply rep;
+	if (!params) {
+		dk_error(r, 500, "out of memory");
+		return -1;
+	}
+	bool there = dk_call(r, "VolumeInspect", params, &rep) == 0, lost = !there && !rep.error;
+	vl_reply_release(&rep);
+	if (there || lost)
+		return lost ? -1 : 0; /* a lost connection is answered */
+	if (dk_vol_make(r, name, dk_str(dc, "Name"), labels, opts, &rep) < 0)
+		return -1;
+	vl_reply_release(&rep);
+	return 0;
+}
+
 /* Binds, HostConfig.Mounts of type bind and volume, Config.Volumes
  * (anonymous volumes, unless a bind or mount is there) and VolumesFrom;
  * tmpfs mounts go to tmpfs. */
@@ -190,6 +221,8 @@ int dk_create_mounts(dk_req *r, yajl_gen g, yajl_val hc, yajl_val vols)
 		if (streq(type, "tmpfs"))
 			continue;
 		if (streq(type, "volume")) {
+			if (make_named_volume(r, m) < 0)
+				return -1;
 			gen_volume_mount(g, dk_str(m, "Source"), dk_str(m, "Target"), dk_bool(m, "ReadOnly"));
 			continue;
 		}

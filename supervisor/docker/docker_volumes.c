@@ -133,24 +133,29 @@ static void answer_volume(dk_req *r, unsigned status, vl_reply *rep)
 	dk_json(r, status, g);
 }
 
+int dk_vol_make(dk_req *r, const char *name, const char *driver, yajl_val labels, yajl_val opts, vl_reply *rep)
+{
+	if (*driver && !streq(driver, "local")) {
+		dk_error(r, 400, "driver %s: only local is known", driver);
+		return -1;
+	}
+	yajl_gen p = dk_params_of("name", name);
+	if (p && YAJL_IS_OBJECT(labels))
+		jg_key(p, "labels"), jg_value(p, labels);
+	if (p && YAJL_IS_OBJECT(opts))
+		jg_key(p, "driverOpts"), jg_value(p, opts);
+	return call_volume(r, "VolumeCreate", p, name, rep);
+}
+
 void dk_vol_create(dk_req *r, const char *arg)
 {
 	_cleanup_json_ yajl_val body = dk_body_json(r);
 	if (!body)
 		return;
-	const char *name = dk_str(body, "Name"), *driver = dk_str(body, "Driver");
-	if (*driver && !streq(driver, "local")) {
-		dk_error(r, 400, "driver %s: only local is known", driver);
-		return;
-	}
-	yajl_gen p = dk_params_of("name", *name ? name : NULL);
-	yajl_val labels = json_get(body, "Labels"), opts = json_get(body, "DriverOpts");
-	if (p && YAJL_IS_OBJECT(labels))
-		jg_key(p, "labels"), jg_value(p, labels);
-	if (p && YAJL_IS_OBJECT(opts))
-		jg_key(p, "driverOpts"), jg_value(p, opts);
+	const char *name = dk_str(body, "Name");
 	vl_reply rep;
-	if (call_volume(r, "VolumeCreate", p, *name ? name : NULL, &rep) == 0)
+	if (dk_vol_make(r, *name ? name : NULL, dk_str(body, "Driver"), json_get(body, "Labels"),
+			json_get(body, "DriverOpts"), &rep) == 0)
 		answer_volume(r, 201, &rep);
 }
 

@@ -65,6 +65,18 @@ test_dkv_run_with_volumes() {
 		204 "DELETE ?v=1"
 	assert_eq "$(dock volume ls -q)" data "?v=1 removed it"
 	dock volume rm -f data >/dev/null
+	# --mount's volume-opt and volume-label make a volume that is not there
+	# as docker volume create does; one that is there is taken as it is
+	assert_eq "$(dock run --rm --mount type=volume,src=tv,dst=/t,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=1m,volume-label=k=v \
+		busybox:latest sh -c 'grep " /t " /proc/mounts | cut -d" " -f3; df -k /t | awk "NR==2 {print \$2}"')" "tmpfs
+1024" "a tmpfs volume from --mount's volume-opt"
+	assert_eq "$(dock volume inspect -f '{{.Options.type}} {{.Labels.k}}' tv)" "tmpfs v" "its options and label"
+	assert_eq "$(dock run --rm --mount type=volume,src=tv,dst=/t,volume-opt=type=none busybox:latest sh -c 'grep " /t " /proc/mounts | cut -d" " -f3')" \
+		tmpfs "one that is there keeps its options"
+	local out
+	out=$(dock run --rm --mount type=volume,src=nv,dst=/n,volume-driver=nfsd busybox:latest true 2>&1) && fail "an unknown volume driver"
+	assert_contains "$out" "driver nfsd: only local is known" "the driver named"
+	dock volume rm tv >/dev/null
 }
 
 test_dkv_members() {
