@@ -115,7 +115,7 @@ static int gen_volume(yajl_gen g, const char *spec)
 		return ctl_failf("--volume %s: the source must be a host path (absolute or ./relative) or a volume's name",
 				 spec);
 	bool named = s[0] != '/' && s[0] != '.';
-	bool ro = false;
+	bool ro = false, no_copy = false;
 	const char *prop = NULL;
 	for (char *save = NULL, *o = opts ? strtok_r(opts, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
 		bool known = false;
@@ -124,7 +124,9 @@ static int gen_volume(yajl_gen g, const char *spec)
 				prop = propagations[i], known = true;
 		if (streq(o, "ro") || streq(o, "rw"))
 			ro = o[1] == 'o', known = true;
-		if (!known && !streq(o, "z") && !streq(o, "Z") && !(named && streq(o, "nocopy")))
+		if (named && streq(o, "nocopy"))
+			no_copy = known = true;
+		if (!known && !streq(o, "z") && !streq(o, "Z"))
 			return ctl_failf("--volume %s: unknown option %s (known: ro, rw, z, Z, private, rprivate, shared, "
 					 "rshared, slave, rslave)", spec, o);
 	}
@@ -132,7 +134,8 @@ static int gen_volume(yajl_gen g, const char *spec)
 		if (prop)
 			return ctl_failf("--volume %s: a volume takes no propagation", spec);
 		if (yajl_gen_map_open(g) || jg_key_str(g, "type", "volume") || jg_key_str(g, "source", s) ||
-		    jg_key_str(g, "destination", dst) || jg_key_bool(g, "readonly", ro) || yajl_gen_map_close(g))
+		    jg_key_str(g, "destination", dst) || jg_key_bool(g, "readonly", ro) ||
+		    (no_copy && jg_key_bool(g, "noCopy", true)) || yajl_gen_map_close(g))
 			return ctl_fail("--volume", "out of memory");
 		return 0;
 	}

@@ -18,10 +18,10 @@
 
 #define VOLUMES_FROM_MAX 16
 
-static void gen_volume_mount(yajl_gen g, const char *name, const char *dst, bool ro)
+static void gen_volume_mount(yajl_gen g, const char *name, const char *dst, bool ro, bool no_copy)
 {
 	jg_object(g, JG_STR("type", "volume"), JG_STR("source", name), JG_STR("destination", dst),
-		     JG_TRUE_SET("readonly", ro), JG_END);
+		     JG_TRUE_SET("readonly", ro), JG_TRUE_SET("noCopy", no_copy), JG_END);
 }
 
 /* create: a source that does not exist is made, as dockerd makes a -v's
@@ -57,14 +57,16 @@ static int gen_bind(dk_req *r, yajl_gen g, const char *bind)
 	char *opts = strchr(dst, ':');
 	if (opts)
 		*opts++ = '\0';
-	bool ro = false;
+	bool ro = false, no_copy = false;
 	const char *prop = NULL;
 	for (char *o = opts ? strtok(opts, ",") : NULL; o; o = strtok(NULL, ",")) {
 		if (streq(o, "ro"))
 			ro = true;
 		else if (strstr(o, "private") || strstr(o, "shared") || strstr(o, "slave"))
 			prop = o;
-		else if (!streq(o, "rw") && !streq(o, "z") && !streq(o, "Z") && !streq(o, "nocopy")) {
+		else if (streq(o, "nocopy"))
+			no_copy = true;
+		else if (!streq(o, "rw") && !streq(o, "z") && !streq(o, "Z")) {
 			dk_error(r, 400, "invalid mode: %s", o);
 			return -1;
 		}
@@ -74,7 +76,7 @@ static int gen_bind(dk_req *r, yajl_gen g, const char *bind)
 			dk_error(r, 400, "invalid mode: %s", prop);
 			return -1;
 		}
-		gen_volume_mount(g, copy, dst, ro);
+		gen_volume_mount(g, copy, dst, ro, no_copy);
 		return 0;
 	}
 	gen_mount(g, copy, dst, ro, prop, true);
@@ -152,7 +154,7 @@ static int gen_volumes_from(dk_req *r, yajl_gen g, yajl_val hc, const char *from
 		/* as root names it: NAME@UID for a member's, whoever calls */
 		char ref[512];
 		dk_owned_name(v, 0, ref, sizeof(ref));
-		gen_volume_mount(g, ref, dst, mode ? streq(mode, "ro") : dk_bool(v, "readonly"));
+		gen_volume_mount(g, ref, dst, mode ? streq(mode, "ro") : dk_bool(v, "readonly"), false);
 		k = take(taken, dst);
 	}
 	vl_reply_release(&rep);
@@ -211,7 +213,7 @@ int dk_create_mounts(dk_req *r, yajl_gen g, yajl_val hc, yajl_val vols)
 			return -1;
 	for (size_t i = 0; YAJL_IS_OBJECT(vols) && i < vols->u.object.len; i++)
 		if (!covered(hc, vols->u.object.keys[i]) && !strv_contains(taken, vols->u.object.keys[i]))
-			gen_volume_mount(g, "", vols->u.object.keys[i], false);
+			gen_volume_mount(g, "", vols->u.object.keys[i], false, false);
 	for (size_t i = 0; YAJL_IS_ARRAY(binds) && i < binds->u.array.len; i++)
 		if (YAJL_IS_STRING(binds->u.array.values[i]) && gen_bind(r, g, binds->u.array.values[i]->u.string) < 0)
 			return -1;
@@ -223,7 +225,8 @@ int dk_create_mounts(dk_req *r, yajl_gen g, yajl_val hc, yajl_val vols)
 		if (streq(type, "volume")) {
 			if (make_named_volume(r, m) < 0)
 				return -1;
-			gen_volume_mount(g, dk_str(m, "Source"), dk_str(m, "Target"), dk_bool(m, "ReadOnly"));
+			gen_volume_mount(g, dk_str(m, "Source"), dk_str(m, "Target"), dk_bool(m, "ReadOnly"),
+					 dk_bool(json_get(m, "VolumeOptions"), "NoCopy"));
 			continue;
 		}
 		if (!streq(type, "bind")) {

@@ -77,6 +77,13 @@ test_dkv_run_with_volumes() {
 	out=$(dock run --rm --mount type=volume,src=nv,dst=/n,volume-driver=nfsd busybox:latest true 2>&1) && fail "an unknown volume driver"
 	assert_contains "$out" "driver nfsd: only local is known" "the driver named"
 	dock volume rm tv >/dev/null
+	# a new volume gets what the image has there, unless nocopy
+	assert_eq "$(dock run --rm -v filled:/etc busybox:latest sh -c 'test -f /etc/passwd && echo copied')" copied "filled"
+	assert_eq "$(dock run --rm -v empty1:/etc:nocopy busybox:latest ls /etc | grep -c passwd)" 0 "-v NAME:DST:nocopy"
+	assert_eq "$(dock run --rm --mount type=volume,src=empty2,dst=/etc,volume-nocopy busybox:latest ls /etc | grep -c passwd)" 0 \
+		"--mount volume-nocopy"
+	assert_eq "$(ctl run --rm -v empty3:/etc:ro,nocopy busybox:latest ls /etc | grep -c passwd)" 0 "corralctl's -v NAME:DST:nocopy"
+	dock volume rm filled empty1 empty2 empty3 >/dev/null
 }
 
 test_dkv_members() {

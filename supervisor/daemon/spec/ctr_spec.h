@@ -37,6 +37,7 @@ typedef struct ctr_volume {
 	char *name, *destination;
 	bool readonly;
 	bool anonymous; /* made by this container for itself */
+	bool no_copy;   /* a new one is not filled from the image (Docker's volume-nocopy) */
 	bool as_bind;   /* a member's bind volume: a bind mount of spec.mounts,
 			 * its device opened and pinned as the member's binds are */
 	uid_t owner;    /* whose names it is one of: the container's owner's

@@ -117,7 +117,7 @@ static int get_volume(yajl_val m, const char *path, ctr_volume *v, json_fault *f
 {
 	char field[JSON_PATH_MAX];
 	int r;
-	if ((r = json_check_keys(m, path, (const char *const[]){ "type", "source", "destination", "readonly", NULL },
+	if ((r = json_check_keys(m, path, (const char *const[]){ "type", "source", "destination", "readonly", "noCopy", NULL },
 				 "unknown field for a volume", f)) < 0 ||
 	    (r = json_dup_str(m, path, "source", 0, &v->name, f)) < 0 ||
 	    (r = json_dup_str(m, path, "destination", 0, &v->destination, f)) < 0)
@@ -131,7 +131,8 @@ static int get_volume(yajl_val m, const char *path, ctr_volume *v, json_fault *f
 				      "must be a volume's name, [a-zA-Z0-9][a-zA-Z0-9_.-]*[@UID]");
 	if (!v->destination || !clean_destination(v->destination))
 		return json_fault_set(f, EINVAL, json_path(field, path, "destination"), "must be an absolute path without ..");
-	if (json_get_bool(m, path, "readonly", 0, &v->readonly, NULL, f) < 0)
+	if (json_get_bool(m, path, "readonly", 0, &v->readonly, NULL, f) < 0 ||
+	    json_get_bool(m, path, "noCopy", 0, &v->no_copy, NULL, f) < 0)
 		return json_fault_reword(f, "must be a boolean");
 	return 0;
 }

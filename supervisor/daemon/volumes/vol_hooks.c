@@ -325,7 +325,7 @@ static int fill(struct corrald *d, const ctr *c, const char *cdir, cerr *err)
 		vol_dir(d, cv->owner, vdir, sizeof(vdir));
 		vol_info v;
 		_cleanup_cerr_ cerr e2 = { 0 };
-		if (!cv->name || vol_load(vdir, cv->name, &v, &e2) < 0)
+		if (!cv->name || cv->no_copy || vol_load(vdir, cv->name, &v, &e2) < 0)
 			continue;
 		bool plain = !opt_of(&v, "type");
 		vol_info_release(&v);
