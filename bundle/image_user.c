@@ -1,4 +1,5 @@
 #include "bundle/image_user.h"
+#include "bundle/image_ids.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/safepath.h"
@@ -13,15 +14,6 @@
  * running container (an exec's user) its processes may still be writing
  * it: it is read whole, once, up to a bound. */
 #define MAX_ID_FILE (4u << 20)
-
-/* The entries of /etc/passwd or /etc/group, one at a time. Each entry is
- * split in place into its first four fields: name, password, id, then the
- * primary gid (passwd) or the member list (group). */
-typedef struct id_reader {
-	char *text, *rest;
-	char *name, *id, *fourth;
-	char *more; /* the fields after the fourth, unsplit; NULL when none */
-} id_reader;
 
 static void id_reader_close(id_reader *r)
 {
@@ -39,50 +31,15 @@ static void id_reader_open(id_reader *r, int rootfs_fd, const char *path)
 	r->rest = r->text;
 }
 
-/* The next entry with four fields at least; lines with fewer are skipped. */
-static bool id_reader_next(id_reader *r)
-{
-	while (r->rest) {
-		char *p = strsep(&r->rest, "\n"), **fields[] = { &r->name, NULL, &r->id, &r->fourth };
-		size_t i;
-		for (i = 0; i < ARRAY_SIZE(fields) && p; i++) {
-			if (fields[i])
-				*fields[i] = p;
-			p = strchr(p, ':');
-			if (p)
-				*p++ = '\0';
-		}
-		if (i == ARRAY_SIZE(fields)) {
-			r->more = p;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* 1 when s is a decimal id, 0 when it is no number (a name), -ERANGE when
- * it is a number no id can be ((uid_t)-1 means "unchanged" to the kernel). */
-static int parse_id(const char *s, uint32_t *out)
-{
-	if (!*s || s[strspn(s, "0123456789")])
-		return 0;
-	errno = 0;
-	unsigned long long v = strtoull(s, NULL, 10);
-	if (errno || v >= UINT32_MAX)
-		return -ERANGE;
-	*out = (uint32_t)v;
-	return 1;
-}
-
 /* The passwd entry named user, or when user is NULL the first with *uid:
  * its uid, its gid and its name. */
 static int find_passwd(int rootfs_fd, const char *user, uint32_t *uid, uint32_t *gid, char **name)
 {
 	_cleanup_(id_reader_close) id_reader r = { 0 };
 	id_reader_open(&r, rootfs_fd, "/etc/passwd");
-	while (id_reader_next(&r)) {
+	while (image_ids_next(&r)) {
 		uint32_t u, g;
-		if (parse_id(r.id, &u) <= 0 || parse_id(r.fourth, &g) <= 0)
+		if (image_id_parse(r.id, &u) <= 0 || image_id_parse(r.fourth, &g) <= 0)
 			continue;
 		if (user ? streq(r.name, user) : u == *uid) {
 			if (!(*name = strdup(r.name)))
@@ -99,10 +56,7 @@ static int find_group(int rootfs_fd, const char *group, uint32_t *gid)
 {
 	_cleanup_(id_reader_close) id_reader r = { 0 };
 	id_reader_open(&r, rootfs_fd, "/etc/group");
-	while (id_reader_next(&r))
-		if (streq(r.name, group) && parse_id(r.id, gid) > 0)
-			return 0;
-	return -ENOENT;
+	return r.text ? image_id_lookup(r.text, group, gid) : -ENOENT;
 }
 
 /* Is user in a group's comma-separated member list? */
@@ -124,9 +78,9 @@ static int groups_of(int rootfs_fd, const char *user, uint32_t primary, uint32_t
 {
 	_cleanup_(id_reader_close) id_reader r = { 0 };
 	id_reader_open(&r, rootfs_fd, "/etc/group");
-	while (id_reader_next(&r)) {
+	while (image_ids_next(&r)) {
 		uint32_t g;
-		if (parse_id(r.id, &g) <= 0 || g == primary || !listed(r.fourth, user))
+		if (image_id_parse(r.id, &g) <= 0 || g == primary || !listed(r.fourth, user))
 			continue;
 		bool seen = false;
 		for (size_t i = 0; i < *n && !seen; i++)
@@ -157,7 +111,7 @@ int image_user_resolve(int rootfs_fd, const char *spec, struct oci_user *u, cerr
 		char *group = strchr(user, ':');
 		if (group)
 			*group++ = '\0';
-		int numeric = parse_id(user, &uid);
+		int numeric = image_id_parse(user, &uid);
 		if (numeric < 0)
 			return cerr_set(err, ERANGE, "user \"%s\" is out of range", user);
 		_cleanup_free_ char *name = NULL;
@@ -168,7 +122,7 @@ int image_user_resolve(int rootfs_fd, const char *spec, struct oci_user *u, cerr
 		if (r < 0 && !numeric)
 			return cerr_set(err, ENOENT, "no such user \"%s\" in the image's /etc/passwd", user);
 		if (group && *group) {
-			int g = parse_id(group, &gid);
+			int g = image_id_parse(group, &gid);
 			if (g < 0)
 				return cerr_set(err, ERANGE, "group \"%s\" is out of range", group);
 			if (!g && find_group(rootfs_fd, group, &gid) < 0)
@@ -216,10 +170,10 @@ int image_group_add(const char *rootfs, const char *const *groups, struct oci_us
 	/* one pass over the file, whatever the number of names */
 	_cleanup_(id_reader_close) id_reader r = { 0 };
 	id_reader_open(&r, fd, "/etc/group");
-	while (id_reader_next(&r)) {
+	while (image_ids_next(&r)) {
 		uint32_t gid;
 		for (size_t i = 0; i < n; i++)
-			if (!found[i] && streq(r.name, groups[i]) && parse_id(r.id, &gid) > 0) {
+			if (!found[i] && streq(r.name, groups[i]) && image_id_parse(r.id, &gid) > 0) {
 				gids[i] = gid;
 				found[i] = true;
 			}
@@ -251,9 +205,9 @@ int image_user_home(int rootfs_fd, uint32_t uid, char **home)
 {
 	_cleanup_(id_reader_close) id_reader r = { 0 };
 	id_reader_open(&r, rootfs_fd, "/etc/passwd");
-	while (id_reader_next(&r)) {
+	while (image_ids_next(&r)) {
 		uint32_t u;
-		if (parse_id(r.id, &u) <= 0 || u != uid)
+		if (image_id_parse(r.id, &u) <= 0 || u != uid)
 			continue;
 		/* gecos:home:shell; an entry without a home field has an empty one */
 		char *h = r.more ? strchr(r.more, ':') : NULL;

@@ -18,6 +18,7 @@
 #include "supervisor/build/bld_copy_walk.h"
 #include "supervisor/build/bld_instr.h"
 #include "images/extract.h"
+#include "bundle/image_ids.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/safepath.h"
@@ -25,13 +26,77 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The flags: --from, --chown (numeric UID[:GID]), --chmod (octal). */
+/* An /etc/passwd or /etc/group read whole, up to a bound */
+#define ID_FILE_MAX (4u << 20)
+
+/* A --chown part that is a number: 1 with *id; 0 for a name */
+static int chown_number(const char *s, size_t n, long *id)
+{
+	if (!n || n > 10 || strspn(s, "0123456789") < n)
+		return 0;
+	*id = strtol(s, NULL, 10);
+	return *id < UINT32_MAX;
+}
+
+/* --chown=USER[:GROUP], each a number or a name; as Docker's builder, a
+ * USER alone is the GROUP too. Numbers are taken now, names once the
+ * step's container is there (chown_resolve). */
+static int chown_flag(const char *f, const char *v, copy_op *j, cerr *err)
+{
+	const char *colon = strchr(v, ':'), *group = colon ? colon + 1 : v;
+	size_t un = colon ? (size_t)(colon - v) : strlen(v);
+	if (!un || !*group || strchr(group, ':'))
+		return cerr_set(err, EINVAL, "%s: must be USER[:GROUP], each a name or a number", f);
+	if (chown_number(v, un, &j->uid) && chown_number(group, strlen(group), &j->gid))
+		return 0;
+	j->uid = j->gid = -1;
+	free(j->chown);
+	return (j->chown = strdup(v)) ? 0 : cerr_set(err, ENOMEM, "out of memory");
+}
+
+/* One of --chown's names (or numbers) by the image's db (/etc/passwd or
+ * /etc/group), read through container id */
+static int chown_id(bld *b, const char *id, const char *db, const char *name, long *out, cerr *err)
+{
+	if (chown_number(name, strlen(name), out))
+		return 0;
+	_cleanup_free_ char *text = NULL;
+	uint32_t n;
+	if (copy_read_file(b, id, db, ID_FILE_MAX, &text, err) < 0) {
+		if (err->code != ENOENT)
+			return -1;
+	} else if (image_id_lookup(text, name, &n) == 0) {
+		*out = n;
+		return 0;
+	}
+	return cerr_set(err, ENOENT, "--chown: no %s \"%s\" in the image's %s", strstr(db, "passwd") ? "user" : "group",
+			name, db);
+}
+
+/* --chown's names as Docker's builder resolves them: the user in the
+ * image's /etc/passwd, the group in its /etc/group */
+static int chown_resolve(bld *b, const char *id, copy_op *j, cerr *err)
+{
+	if (!j->chown)
+		return 0;
+	char *colon = strchr(j->chown, ':');
+	_cleanup_free_ char *user = strndup(j->chown, colon ? (size_t)(colon - j->chown) : strlen(j->chown));
+	if (!user)
+		return cerr_set(err, ENOMEM, "out of memory");
+	return chown_id(b, id, "/etc/passwd", user, &j->uid, err) < 0 ||
+			       chown_id(b, id, "/etc/group", colon ? colon + 1 : user, &j->gid, err) < 0
+		       ? -1
+		       : 0;
+}
+
+/* The flags: --from, --chown (chown_flag), --chmod (octal). */
 static int copy_flags(bld *b, bld_stage *s, const df_instr *in, copy_op *j, cerr *err)
 {
 	j->uid = j->gid = -1;
@@ -46,12 +111,8 @@ static int copy_flags(bld *b, bld_stage *s, const df_instr *in, copy_op *j, cerr
 			free(j->from);
 			j->from = TAKE_PTR(v);
 		} else if (!strncmp(f, "--chown=", 8)) {
-			char *end, *colon = strchr(v, ':');
-			long u = strtol(v, &end, 10), g = u;
-			if (end == v || (*end && end != colon) || u < 0 ||
-			    (colon && ((g = strtol(colon + 1, &end, 10)) < 0 || end == colon + 1 || *end)))
-				return cerr_set(err, EINVAL, "%s: corral takes numeric ids (UID[:GID]) here", f);
-			j->uid = u, j->gid = g;
+			if (chown_flag(f, v, j, err) < 0)
+				return -1;
 		} else if (!strncmp(f, "--chmod=", 8)) {
 			char *end;
 			long m = strtol(v, &end, 8);
@@ -90,6 +151,7 @@ static void copy_job_release(copy_op *j)
 		free(j->url_names[i]);
 	}
 	free(j->from);
+	free(j->chown);
 	free(j->dest);
 	strv_free(j->sources);
 }
@@ -133,8 +195,9 @@ static int copy_key(bld *b, bld_stage *s, const df_instr *in, copy_op *j, const 
 	if (!from_image && copy_walk_context(b, j, NULL, content, err) < 0)
 		return -1;
 	_cleanup_free_ char *srcs = j->sources ? strv_join(j->sources, "\n") : strdup(""), *what = NULL;
-	if (!srcs || asprintf(&what, "%s %s\n%s\n%s\n%ld:%ld %o\n%s", df_kind_name(in->kind), from_image ? from_image : "",
-			      srcs, j->dest_dir ? "dir" : "file", j->uid, j->gid, (unsigned)j->mode, content) < 0)
+	if (!srcs || asprintf(&what, "%s %s\n%s\n%s\n%ld:%ld%s%s %o\n%s", df_kind_name(in->kind),
+			      from_image ? from_image : "", srcs, j->dest_dir ? "dir" : "file", j->uid, j->gid,
+			      j->chown ? " " : "", j->chown ? j->chown : "", (unsigned)j->mode, content) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	bld_key_next(s, what, strlen(what));
 	snprintf(j->digest, sizeof(j->digest), "%s", content[0] ? content : from_image ? from_image : "");
@@ -175,7 +238,9 @@ int bld_step_copy(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 		return -1;
 	if (!j.dest_dir && *j.dest)
 		j.dest_dir = copy_dest_is_dir(b, id, j.dest);
-	r = copy_into(b, &j, id, j.from ? from : NULL, err);
+	r = chown_resolve(b, id, &j, err);
+	if (r == 0)
+		r = copy_into(b, &j, id, j.from ? from : NULL, err);
 	_cleanup_free_ char *srcs = j.sources ? strv_join(j.sources, " ") : strdup(""), *by = NULL;
 	if (r == 0 && (!srcs || asprintf(&by, "%s %s%s in /%s", df_kind_name(in->kind), j.from ? "--from=" : j.n_urls ? "url:" : "file:",
 				      j.from ? j.from : j.digest + 7, j.dest) < 0))

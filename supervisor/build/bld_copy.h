@@ -14,6 +14,7 @@ typedef struct copy_op {
 	char *dest;                  /* relative to /, "" for / itself */
 	bool dest_dir;               /* it ends in "/", is ".", or is a directory: the sources go into it */
 	long uid, gid;               /* --chown, or -1 */
+	char *chown;                 /* --chown with a name in it: resolved in the step's container */
 	int mode;                    /* --chmod, or -1 */
 	char digest[DIGEST_STR_LEN]; /* the sources' content hash, for the history */
 	/* ADD's URLs, fetched: each an unnamed file and the name it takes */

@@ -175,6 +175,46 @@ bool copy_dest_is_dir(bld *b, const char *id, const char *dest)
 	return dir;
 }
 
+int copy_read_file(bld *b, const char *id, const char *path, size_t max, char **text, cerr *err)
+{
+	*text = NULL;
+	_cleanup_free_ char *real = followed(b, id, path);
+	copy_stat st = { 0 };
+	if (!real)
+		return cerr_set(err, ENOMEM, "out of memory");
+	int r = stat_in(b, id, real, &st);
+	bool file = r == 0 && S_ISREG(st.mode);
+	copy_stat_release(&st);
+	if (!file)
+		return cerr_set(err, ENOENT, "%s: not a file in the image", path);
+	frames f;
+	r = open_copy(b, "CopyFrom", id, real, NULL, &f, err);
+	struct archive *in = r == 0 ? archive_read_new() : NULL;
+	struct archive_entry *e;
+	if (r == 0 && (!in || archive_read_support_format_tar(in) != ARCHIVE_OK ||
+		       archive_read_open(in, &f, NULL, on_read, NULL) != ARCHIVE_OK ||
+		       archive_read_next_header(in, &e) < ARCHIVE_WARN))
+		r = cerr_set(err, EIO, "%s: %s", path, in ? archive_error_string(in) : "out of memory");
+	la_int64_t size = r == 0 ? archive_entry_size(e) : 0;
+	if (r == 0 && (size < 0 || (size_t)size > max))
+		r = cerr_set(err, EFBIG, "%s: larger than %zu bytes", path, max);
+	if (r == 0 && !(*text = calloc(1, (size_t)size + 1)))
+		r = cerr_set(err, ENOMEM, "out of memory");
+	for (la_int64_t got = 0, n; r == 0 && got < size; got += n)
+		if ((n = archive_read_data(in, *text + got, (size_t)(size - got))) <= 0)
+			r = cerr_set(err, EIO, "%s: %s", path, n < 0 ? archive_error_string(in) : "cut short");
+	if (r == 0)
+		r = end_frames(&f, path, err);
+	if (in)
+		archive_read_free(in);
+	close_frames(&f);
+	if (r < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return r;
+}
+
 /* One --from source: CopyFrom's tar of it, each entry under the
  * destination: a directory's content into dest, a file to dest or
  * dest/NAME. A link at the source's end is followed (the file keeps the

@@ -3,7 +3,7 @@
 # COPY puts what it copies, ENV's expansion, and RUN's flags (a network
 # the step is on; BuildKit's mounts refused). test_docker_build.sh has the
 # build, its cache, commit and what a member may do.
-# time: about 15 s (3 cases): each RUN a container, each step a commit
+# time: about 20 s (4 cases): each RUN a container, each step a commit
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -46,6 +46,42 @@ EOF
 # RUN --network=none has loopback alone (the build's network beside it has
 # eth0); BuildKit's --mount is refused, as Docker's own builder refuses
 # it, not ignored
+# COPY --chown with names, as Docker's builder takes them: the user from
+# the image's /etc/passwd, the group from its /etc/group (a user alone is
+# the group's name too), read where a link there leads inside the image
+test_dkb_copy_chown_by_name() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" one.txt one <<'EOF'
+FROM busybox:latest
+RUN echo 'grp2:x:2345:' >>/etc/group
+COPY --chown=app one.txt /o1
+COPY --chown=app:grp2 one.txt /o2
+COPY --chown=1000:grp2 one.txt /o3
+COPY --chown=nobody:1234 one.txt /o4
+RUN mv /etc/group /etc/group.real && ln -s group.real /etc/group
+COPY --chown=app:grp2 one.txt /o5
+CMD ["stat", "-c", "%u:%g", "/o1", "/o2", "/o3", "/o4", "/o5"]
+EOF
+	local out
+	out=$(dock build -t owned:1 "$T/c" 2>&1) || fail "build: $out"
+	assert_eq "$(dock run --rm owned:1 | tr '\n' ' ')" "1000:1000 1000:2345 1000:2345 65534:1234 1000:2345 " "each --chown's ids"
+	ctx "$T/d" one.txt one <<'EOF'
+FROM busybox:latest
+COPY --chown=ghost one.txt /o
+EOF
+	out=$(dock build "$T/d" 2>&1) && fail "a user the image does not have: $out"
+	assert_contains "$out" 'no user "ghost" in the image'"'"'s /etc/passwd' "the user named"
+	ctx "$T/e" one.txt one <<'EOF'
+FROM busybox:latest
+COPY --chown=app:nogrp one.txt /o
+EOF
+	out=$(dock build "$T/e" 2>&1) && fail "a group the image does not have: $out"
+	assert_contains "$out" 'no group "nogrp" in the image'"'"'s /etc/group' "the group named"
+	no_containers_left
+}
+
 test_dkb_run_network_and_mount_flags() {
 	trap cleanup_sv EXIT
 	need_cni

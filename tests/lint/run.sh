@@ -77,8 +77,9 @@ declare -A may=(
 	# what corral-docker and corral-cri give up before they read a byte
 	[supervisor/confine]="common"
 	# corral-build: a build's steps as the caller's calls of corrald's, the
-	# context unpacked and read as the caller
-	[supervisor/build]="common images supervisor/varlink supervisor/api supervisor/shape"
+	# context unpacked and read as the caller; COPY --chown's names found as
+	# a container's user is (bundle/image_ids.h)
+	[supervisor/build]="common images bundle/image_ids.h supervisor/varlink supervisor/api supervisor/shape"
 	# corrald's rooms (DESIGN "Layout"), one way down: spec, core,
 	# containers (record, engine, methods), then images, copy and the features, which reach one
 	# another only through a feature's one public header; the top
