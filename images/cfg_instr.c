@@ -293,19 +293,25 @@ static int do_healthcheck(cfg_edit *c, const df_instr *in, cerr *err)
 	return r < 0 ? edit_failed(r, err) : 0;
 }
 
+int cfg_edit_triggers(const cfg_edit *c, char ***out)
+{
+	*out = NULL;
+	for (size_t i = 0; c->patch_keys && c->patch_keys[i]; i++) {
+		_cleanup_json_ yajl_val v = NULL;
+		if (strcmp(c->patch_keys[i], "OnBuild") || json_parse(c->patch_values[i], "OnBuild", &v, NULL) < 0)
+			continue;
+		for (size_t k = 0; YAJL_IS_ARRAY(v) && k < v->u.array.len; k++)
+			if (YAJL_IS_STRING(v->u.array.values[k]) && strv_push(out, strdup(v->u.array.values[k]->u.string)) < 0)
+				return -ENOMEM;
+	}
+	return 0;
+}
+
 static int do_onbuild(cfg_edit *c, const df_instr *in, cerr *err)
 {
 	/* the triggers so far, from the patch, and this one */
 	_cleanup_strv_ char **triggers = NULL;
-	for (size_t i = 0; c->patch_keys && c->patch_keys[i]; i++)
-		if (!strcmp(c->patch_keys[i], "OnBuild")) {
-			_cleanup_json_ yajl_val v = NULL;
-			if (json_parse(c->patch_values[i], "OnBuild", &v, NULL) == 0)
-				for (size_t k = 0; YAJL_IS_ARRAY(v) && k < v->u.array.len; k++)
-					if (YAJL_IS_STRING(v->u.array.values[k]))
-						strv_push(&triggers, strdup(v->u.array.values[k]->u.string));
-		}
-	if (strv_push(&triggers, strdup(in->args[0])) < 0)
+	if (cfg_edit_triggers(c, &triggers) < 0 || strv_push(&triggers, strdup(in->args[0])) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	_cleanup_free_ char *json = json_strv(triggers);
 	int r = json ? cfg_edit_set(c, "OnBuild", json) : -ENOMEM;

@@ -8,3 +8,6 @@
  * HEALTHCHECK, ONBUILD, MAINTAINER), its words expanded by df_expand with
  * lookup (ENV's values and ARGs). Another kind: -EINVAL. */
 int cfg_edit_apply(cfg_edit *c, const df_instr *in, char escape, df_lookup_fn lookup, void *ctx, cerr *err);
+/* The ONBUILD triggers the patch holds (NULL-ended, the caller's, NULL
+ * when none): an earlier stage's, for a FROM of it. 0 or -ENOMEM. */
+int cfg_edit_triggers(const cfg_edit *c, char ***out);

@@ -19,6 +19,7 @@
 #include "images/refs.h"
 #include "images/refs_name.h"
 #include "images/manifest.h"
+#include "images/cfg_instr.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -58,7 +59,8 @@ static int begin_stage(bld *b, size_t at, const df_instr *from, cerr *err)
 	if (earlier) {
 		memcpy(s->image, earlier->image, sizeof(s->image));
 		memcpy(s->key, earlier->key, sizeof(s->key));
-		if (cfg_edit_copy(&s->cfg, &earlier->cfg) < 0)
+		/* its ONBUILDs run here, as Docker's builders run an image's */
+		if (cfg_edit_copy(&s->cfg, &earlier->cfg) < 0 || cfg_edit_triggers(&earlier->cfg, &s->triggers) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
 		return 0;
 	}

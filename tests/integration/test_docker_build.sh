@@ -230,6 +230,16 @@ EOF
 	assert_contains "$out" "Executing 1 build trigger" "its base's trigger"
 	assert_contains "$out" "child" "the trigger ran"
 	assert_eq "$(dock image inspect -f '{{len .Config.OnBuild}}' child)" 0 "the child keeps no trigger"
+	# a stage FROM an earlier stage runs that stage's ONBUILDs too
+	ctx "$T/stages" <<'EOF'
+FROM busybox:latest AS base
+ONBUILD RUN echo from-the-trigger >/trig
+FROM base
+RUN cat /trig
+EOF
+	out=$(dock build -t staged "$T/stages" 2>&1) || fail "a stage of an ONBUILD stage: $out"
+	assert_contains "$out" "Executing 1 build trigger" "the earlier stage's trigger"
+	assert_eq "$(dock run --rm staged cat /trig)" from-the-trigger "it ran in the later stage"
 }
 
 test_dkb_commit_as_docker_and_corralctl() {
