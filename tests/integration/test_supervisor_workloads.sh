@@ -4,7 +4,7 @@
 # time, delete), across a kill -9 of corrald, with policy on every
 # container it makes, and bad manifests refused with their file, line and
 # field path.
-# time: about 85 s (13 cases): deployments converge, roll out and repair through probes and restarts, each with a corrald of its own
+# time: about 90 s (14 cases): deployments converge, roll out and repair through probes and restarts, each with a corrald of its own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/workloads_lib.sh"
@@ -404,6 +404,42 @@ test_wl_policy_applies() {
 	assert_contains "$(grep PolicyViolation "$STATE_D/audit.log" | tail -1)" '"uid":65534' "audited as the member's"
 	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" hp@65534 "root sees it, as NAME@UID"
 	wl_member --json get workloads | jq -e 'length == 1' >/dev/null || fail "the member sees its own"
+}
+
+# A hostPath's type is checked as the kubelet checks it, and a
+# DirectoryOrCreate's missing directory is made (0755); a path of another
+# type is the workload's reason, and no container of it is made.
+test_wl_host_path_types() {
+	start_wl
+	echo f >"$T/afile"
+	deployment typed 1 bb:1 >"$T/typed.yaml"
+	cat >>"$T/typed.yaml" <<-EOF
+	        volumeMounts:
+	        - {name: made, mountPath: /made}
+	        - {name: file, mountPath: /file}
+	      volumes:
+	      - name: made
+	        hostPath: {path: "$T/new/deep", type: DirectoryOrCreate}
+	      - name: file
+	        hostPath: {path: "$T/afile", type: File}
+	EOF
+	ctl apply -f "$T/typed.yaml" >/dev/null || fail "apply"
+	wait_for 20 eval '[ "$(healthy_members typed)" = 1 ]'
+	assert_eq "$(stat -c '%a %F' "$T/new/deep")" "755 directory" "DirectoryOrCreate made it"
+	local id
+	id=$(ctl --json ps | jq -r '.[] | select(.labels["io.corral.workload"] == "typed") | .id')
+	assert_eq "$(ctl exec "$id" sh -c 'echo w >/made/x && cat /file')" f "both bound"
+	deployment wrong 1 bb:1 >"$T/wrong.yaml"
+	cat >>"$T/wrong.yaml" <<-EOF
+	        volumeMounts:
+	        - {name: d, mountPath: /d}
+	      volumes:
+	      - name: d
+	        hostPath: {path: "$T/afile", type: Directory}
+	EOF
+	ctl apply -f "$T/wrong.yaml" >/dev/null || fail "apply"
+	wait_for 10 backing_off wrong "is not a directory" || fail "no reason: $(ctl describe workload wrong)"
+	assert_eq "$(members wrong)" 0 "no container of it"
 }
 
 # A hostPort is published by the replica's session (its containers share

@@ -192,6 +192,11 @@ static void test_spec_errors_name_the_field(void **state)
 		     "spec.mounts[0].createSource", "boolean");
 	expect_field("{\"image\":\"x\",\"mounts\":[{\"type\":\"volume\",\"source\":\"v\",\"destination\":\"/b\",\"noCopy\":1}]}",
 		     "spec.mounts[0].noCopy", "boolean");
+	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"sourceType\":\"pipe\"}]}",
+		     "spec.mounts[0].sourceType", "must be directory, file");
+	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"sourceType\":\"file\","
+		     "\"createSource\":true}]}",
+		     "spec.mounts[0].sourceType", "directory only");
 	expect_field("{\"image\":\"x\",\"restart\":\"sometimes\"}", "spec.restart", "must be no, on-failure");
 	expect_field("{\"image\":\"x\",\"ulimits\":[{\"name\":\"nofile\",\"soft\":1,\"hard\":1},"
 		     "{\"name\":\"RLIMIT_X\",\"soft\":1,\"hard\":1}]}",

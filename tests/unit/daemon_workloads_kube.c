@@ -73,7 +73,7 @@ static const char pod_json[] =
 	"\"env\":[\"MODE=prod\",\"EMPTY=\"],"
 	"\"ports\":[{\"containerPort\":80,\"hostPort\":8080,\"protocol\":\"tcp\"},{\"containerPort\":53,\"protocol\":\"udp\"}],"
 	"\"resources\":{\"memory\":134217728,\"cpus\":0.5},"
-	"\"mounts\":[{\"source\":\"/srv/data\",\"destination\":\"/data\",\"readonly\":true}],"
+	"\"mounts\":[{\"source\":\"/srv/data\",\"destination\":\"/data\",\"readonly\":true,\"sourceType\":\"directory\"}],"
 	"\"healthcheck\":{\"command\":[\"cat\",\"/tmp/ok\"],\"interval\":\"5s\",\"timeout\":\"1s\",\"retries\":3,"
 	"\"startPeriod\":\"0s\",\"onFailure\":\"restart\"},"
 	"\"user\":\"1000:100\",\"readOnly\":true,\"capAdd\":[\"NET_ADMIN\"],\"capDrop\":[\"ALL\"],\"restart\":\"on-failure\"}},"
@@ -214,9 +214,9 @@ static void test_unsupported_fields(void **state)
 		    "web.yaml:42: spec.containers[0].livenessProbe.successThreshold: not supported");
 	parse_fails(edit(pod_yaml, 42, "      httpGet: {path: /}\n"), "web.yaml:42: spec.containers[0].livenessProbe.httpGet: not supported");
 	parse_fails(edit(pod_yaml, 11, "  - name: data\n    emptyDir: {}\n"), "web.yaml:12: spec.volumes[0].emptyDir: not supported");
-	parse_fails(edit(pod_yaml, 14, "      type: DirectoryOrCreate\n"),
-		    "web.yaml:14: spec.volumes[0].hostPath.type: DirectoryOrCreate: not supported (Directory, File, Socket, "
-		    "CharDevice or BlockDevice: corral creates no host path)");
+	parse_fails(edit(pod_yaml, 14, "      type: FileOrCreate\n"),
+		    "web.yaml:14: spec.volumes[0].hostPath.type: FileOrCreate: not supported (Directory, DirectoryOrCreate, "
+		    "File, Socket, CharDevice or BlockDevice: corral makes no file)");
 	parse_fails(edit(pod_yaml, 27, "      protocol: SCTP\n"), "web.yaml:27: spec.containers[0].ports[0].protocol: SCTP: not supported (TCP or UDP)");
 	parse_fails(edit(pod_yaml, 44, "      privileged: true\n"), "web.yaml:44: spec.containers[0].securityContext.privileged: not supported");
 }

@@ -28,6 +28,7 @@ typedef struct ctr_mount {
 	bool readonly_recursive; /* its submounts read-only too (the runtime's "rro") */
 	bool idmap; /* its owners seen through the container's user namespace */
 	bool create_source; /* a missing source directory is made (mkdir -p) as its owner, as Docker's -v */
+	mode_t source_type; /* S_IFDIR, S_IFREG, ...: what the source must be (a hostPath's type); 0: any */
 	const char *propagation; /* "rslave", ...; NULL: the runtime's default */
 } ctr_mount;
 

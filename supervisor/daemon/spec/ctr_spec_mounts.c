@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const propagations[] = { "private", "rprivate", "shared", "rshared", "slave", "rslave", NULL };
 
@@ -145,7 +146,7 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 		return r;
 	if ((r = json_check_keys(m, path,
 				 (const char *const[]){ "type", "source", "destination", "readonly", "recursiveReadonly",
-							"propagation", "idmap", "createSource", NULL },
+							"propagation", "idmap", "createSource", "sourceType", NULL },
 				 "unknown field", f)) < 0 ||
 	    (r = json_dup_str(m, path, "source", 0, &cm->source, f)) < 0 ||
 	    (r = json_dup_str(m, path, "destination", 0, &cm->destination, f)) < 0)
@@ -159,9 +160,23 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 	    json_get_bool(m, path, "idmap", 0, &cm->idmap, NULL, f) < 0 ||
 	    json_get_bool(m, path, "createSource", 0, &cm->create_source, NULL, f) < 0)
 		return json_fault_reword(f, "must be a boolean");
-	const char *prop;
-	if ((r = json_get_str(m, path, "propagation", 0, &prop, f)) < 0)
+	const char *prop, *type;
+	if ((r = json_get_str(m, path, "propagation", 0, &prop, f)) < 0 ||
+	    (r = json_get_str(m, path, "sourceType", 0, &type, f)) < 0)
 		return r;
+	static const struct { const char *name; mode_t type; } types[] = {
+		{ "directory", S_IFDIR }, { "file", S_IFREG }, { "socket", S_IFSOCK },
+		{ "charDevice", S_IFCHR }, { "blockDevice", S_IFBLK },
+	};
+	for (size_t i = 0; type && i < ARRAY_SIZE(types) && !cm->source_type; i++)
+		if (streq(type, types[i].name))
+			cm->source_type = types[i].type;
+	if (type && !cm->source_type)
+		return json_fault_set(f, EINVAL, json_path(field, path, "sourceType"),
+				      "must be directory, file, socket, charDevice or blockDevice");
+	if (cm->create_source && cm->source_type && cm->source_type != S_IFDIR)
+		return json_fault_set(f, EINVAL, json_path(field, path, "sourceType"),
+				      "createSource makes a directory: it takes sourceType directory only");
 	if (prop && !(cm->propagation = word_in(prop, propagations)))
 		return json_fault_set(f, EINVAL, json_path(field, path, "propagation"),
 				      "must be private, rprivate, shared, rshared, slave or rslave");

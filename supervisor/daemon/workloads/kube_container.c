@@ -155,7 +155,8 @@ static int gen_mount(kube_ctx *c, const kube_node *m, const char *p, const kube_
 		return kube_fail(c, kube_key(m, "name", NULL)->line, kube_path(field, p, "name"),
 				 "%s: no such volume in the pod's volumes", name);
 	if (yajl_gen_map_open(g) || jg_key_str(g, "source", v->host_path) || jg_key_str(g, "destination", dest) ||
-	    jg_key_bool(g, "readonly", ro) || yajl_gen_map_close(g))
+	    jg_key_bool(g, "readonly", ro) || (v->source_type && jg_key_str(g, "sourceType", v->source_type)) ||
+	    (v->create && jg_key_bool(g, "createSource", true)) || yajl_gen_map_close(g))
 		return kube_gen_failed(c);
 	return 0;
 }

@@ -11,8 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* corral checks that a bind's source exists; it creates none */
-static const char *const host_path_types[] = { "", "Directory", "File", "Socket", "CharDevice", "BlockDevice", NULL };
+/* a hostPath's type as ContainerSpec's sourceType: the source is checked
+ * at each Create and re-pin; DirectoryOrCreate's is made (0755, as the
+ * kubelet makes it) when missing. FileOrCreate is not: corral makes
+ * directories only. */
+static const struct { const char *kube, *spec; } host_path_types[] = {
+	{ "", NULL }, { "Directory", "directory" }, { "DirectoryOrCreate", "directory" }, { "File", "file" },
+	{ "Socket", "socket" }, { "CharDevice", "charDevice" }, { "BlockDevice", "blockDevice" },
+};
 
 static int read_volume(kube_ctx *c, const kube_node *v, const char *p, kube_volume *out)
 {
@@ -36,14 +42,16 @@ static int read_volume(kube_ctx *c, const kube_node *v, const char *p, kube_volu
 	if (!path_is_clean_absolute(out->host_path))
 		return kube_fail(c, kube_key(hp, "path", NULL)->line, kube_path(field, hpp, "path"),
 				 "%s: must be an absolute path without \".\" or \"..\"", out->host_path);
-	size_t i = 0;
-	while (host_path_types[i] && strcmp(host_path_types[i], type) != 0)
-		i++;
-	if (!host_path_types[i])
-		return kube_fail(c, kube_key(hp, "type", NULL)->line, kube_path(field, hpp, "type"),
-				 "%s: not supported (Directory, File, Socket, CharDevice or BlockDevice: corral creates no host path)",
-				 type);
-	return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(host_path_types); i++)
+		if (strcmp(host_path_types[i].kube, type) == 0) {
+			out->source_type = host_path_types[i].spec;
+			out->create = streq(type, "DirectoryOrCreate");
+			return 0;
+		}
+	return kube_fail(c, kube_key(hp, "type", NULL)->line, kube_path(field, hpp, "type"),
+			 "%s: not supported (Directory, DirectoryOrCreate, File, Socket, CharDevice or BlockDevice: "
+			 "corral makes no file)",
+			 type);
 }
 
 static int read_volumes(kube_ctx *c, const kube_node *spec, const char *path, kube_pod *pod)

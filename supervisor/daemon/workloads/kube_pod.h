@@ -7,6 +7,8 @@
 typedef struct kube_volume {
 	const char *name;
 	const char *host_path;
+	const char *source_type; /* ContainerSpec's sourceType, or NULL: any */
+	bool create;             /* DirectoryOrCreate: made when missing */
 } kube_volume;
 
 typedef struct kube_pod {

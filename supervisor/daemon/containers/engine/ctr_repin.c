@@ -43,8 +43,10 @@ static int given_spec(corrald *d, const ctr *c, ctr_spec *out, cerr *err)
 	ctr_mount *m = calloc(n + 1, sizeof(*m));
 	if (!m)
 		return cerr_set(err, ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		m[i].create_source = i < out->n_mounts && out->mounts[i].create_source;
+	for (size_t i = 0; i < n && i < out->n_mounts; i++) {
+		m[i].create_source = out->mounts[i].create_source;
+		m[i].source_type = out->mounts[i].source_type;
+	}
 	ctr_spec_release_mounts(out);
 	out->mounts = m;
 	out->n_mounts = n;

@@ -114,6 +114,12 @@ int ctr_pins_open(const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p, cha
 	for (size_t i = 0; i < cspec->n_mounts; i++) {
 		const char *src = cspec->mounts[i].source;
 		char link[64], buf[PATH_MAX];
+		struct stat st;
+		mode_t want = cspec->mounts[i].source_type;
+		if (want && (fstat(p->fds[i], &st) < 0 || (st.st_mode & S_IFMT) != want))
+			return cerr_set(err, ENOTDIR, "spec.mounts[%zu].source: %s is not a %s (sourceType)", i, src,
+					want == S_IFDIR ? "directory" : want == S_IFREG ? "file" : want == S_IFSOCK ? "socket"
+					: want == S_IFCHR ? "character device" : "block device");
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", p->fds[i]);
 		ssize_t n = readlink(link, buf, sizeof(buf) - 1);
 		if (n < 0)
