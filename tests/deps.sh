@@ -10,7 +10,8 @@ containernetworking-plugins nftables iptables curl buildah \
 python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc \
 libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev \
 python3-cryptography docker-registry apache2-utils libcurl4-openssl-dev apparmor libsystemd-dev \
-uidmap dbus-user-session criu libmicrohttpd-dev python3-docker docker-compose strace dmsetup universal-ctags"
+uidmap dbus-user-session criu libmicrohttpd-dev python3-docker docker-compose strace dmsetup universal-ctags \
+golang-go golang-github-varlink-go-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
