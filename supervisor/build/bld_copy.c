@@ -90,10 +90,10 @@ static int chown_resolve(bld *b, const char *id, copy_op *j, cerr *err)
 	_cleanup_free_ char *user = strndup(j->chown, colon ? (size_t)(colon - j->chown) : strlen(j->chown));
 	if (!user)
 		return cerr_set(err, ENOMEM, "out of memory");
-	return chown_id(b, id, "/etc/passwd", user, &j->uid, err) < 0 ||
-			       chown_id(b, id, "/etc/group", colon ? colon + 1 : user, &j->gid, err) < 0
-		       ? -1
-		       : 0;
+	if (chown_id(b, id, "/etc/passwd", user, &j->uid, err) < 0 ||
+	    chown_id(b, id, "/etc/group", colon ? colon + 1 : user, &j->gid, err) < 0)
+		return -1;
+	return 0;
 }
 
 /* The flags: --from, --chown (chown_flag), --chmod (octal). */

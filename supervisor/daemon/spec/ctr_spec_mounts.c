@@ -14,6 +14,23 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* mounts[].sourceType's words */
+static const struct {
+	const char *word;
+	mode_t type;
+} source_types[] = {
+	{ "directory", S_IFDIR }, { "file", S_IFREG }, { "socket", S_IFSOCK },
+	{ "charDevice", S_IFCHR }, { "blockDevice", S_IFBLK },
+};
+
+const char *ctr_source_type_word(mode_t type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(source_types); i++)
+		if (source_types[i].type == type)
+			return source_types[i].word;
+	return "?";
+}
+
 static const char *const propagations[] = { "private", "rprivate", "shared", "rshared", "slave", "rslave", NULL };
 
 /* Words a tmpfs takes as they are; KEY=VALUE ones are in tmpfs_keys. */
@@ -164,13 +181,9 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 	if ((r = json_get_str(m, path, "propagation", 0, &prop, f)) < 0 ||
 	    (r = json_get_str(m, path, "sourceType", 0, &type, f)) < 0)
 		return r;
-	static const struct { const char *name; mode_t type; } types[] = {
-		{ "directory", S_IFDIR }, { "file", S_IFREG }, { "socket", S_IFSOCK },
-		{ "charDevice", S_IFCHR }, { "blockDevice", S_IFBLK },
-	};
-	for (size_t i = 0; type && i < ARRAY_SIZE(types) && !cm->source_type; i++)
-		if (streq(type, types[i].name))
-			cm->source_type = types[i].type;
+	for (size_t i = 0; type && i < ARRAY_SIZE(source_types) && !cm->source_type; i++)
+		if (streq(type, source_types[i].word))
+			cm->source_type = source_types[i].type;
 	if (type && !cm->source_type)
 		return json_fault_set(f, EINVAL, json_path(field, path, "sourceType"),
 				      "must be directory, file, socket, charDevice or blockDevice");

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/containers/record/pins.h"
+#include "supervisor/daemon/spec/ctr_spec_mounts.h"
 #include "supervisor/daemon/netfiles/netns_pin.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/record/peer_pin.h"
@@ -118,8 +119,7 @@ int ctr_pins_open(const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p, cha
 		mode_t want = cspec->mounts[i].source_type;
 		if (want && (fstat(p->fds[i], &st) < 0 || (st.st_mode & S_IFMT) != want))
 			return cerr_set(err, ENOTDIR, "spec.mounts[%zu].source: %s is not a %s (sourceType)", i, src,
-					want == S_IFDIR ? "directory" : want == S_IFREG ? "file" : want == S_IFSOCK ? "socket"
-					: want == S_IFCHR ? "character device" : "block device");
+					ctr_source_type_word(want));
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", p->fds[i]);
 		ssize_t n = readlink(link, buf, sizeof(buf) - 1);
 		if (n < 0)
