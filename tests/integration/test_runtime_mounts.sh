@@ -36,7 +36,7 @@ test_masked_and_readonly_paths() {
 # rootfs had there, with the directory's mode; runc gives the same.
 test_tmpcopyup_starts_with_the_rootfs_content() {
 	mkbundle sh -c 'stat -c %a /etc; ls /etc | wc -l; grep -c root /etc/passwd; echo x >/etc/new && cat /etc/new; grep -c " /etc tmpfs" /proc/self/mounts'
-	cfg '.root.readonly=true | .mounts += [{"destination":"/etc","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev","tmpcopyup","mode=700","size=1m"]}]'
+	cfg '.root.readonly=true | .mounts += [{"destination":"/etc","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev","tmpcopyup","size=1m"]}]'
 	ours=$(run_ctr "$TID" 2>&1) || fail "run: $ours"
 	[ ! -e "$BUSYBOX_ROOTFS/etc/new" ] || fail "the write reached the rootfs"
 	want=$(stat -c %a "$BUSYBOX_ROOTFS/etc")
@@ -49,6 +49,13 @@ x
 		theirs=$(cd "$BUNDLE" && runc --root "$T/runc" run "$TID-runc" </dev/null 2>&1)
 		assert_eq "$ours" "$theirs" "the same under runc"
 	fi
+	# the options' mode= and uid= win over the copied directory's (runc 1.2,
+	# and podman's tmpfs-mode and U=true; runc 1.1 chmod-ed after the copy)
+	cfg '.mounts[-1].options += ["mode=700", "uid=5"]'
+	ours=$(run_ctr "$TID-o" 2>&1) || fail "run: $ours"
+	assert_eq "$(head -1 <<<"$ours")" 700 "the options' mode"
+	cfg '.process.args = ["stat", "-c", "%u:%g", "/etc"]'
+	assert_eq "$(run_ctr "$TID-u" 2>&1)" "5:$(stat -c %g "$BUSYBOX_ROOTFS/etc")" "the options' uid, the directory's gid"
 }
 
 # A tmpfs over a directory the rootfs has takes that directory's mode, as
