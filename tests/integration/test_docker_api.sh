@@ -123,10 +123,11 @@ test_dk_container_lifecycle_with_the_cli() {
 	t0=$(date +%s)
 	dock stop -t 1 web >/dev/null
 	assert_eq "$(dock inspect -f '{{.State.Status}} {{.State.ExitCode}}' web)" "exited 137" "stopped"
-	# dockerd's order: the stop signal's kill, the SIGKILL's once the
-	# timeout ran out (its pid 1 ignores SIGTERM), the die, then the stop
+	# dockerd's order: the stop signal's kill (the image's StopSignal,
+	# SIGUSR1), the SIGKILL's once the timeout ran out (its pid 1 has no
+	# handler for it), the die, then the stop
 	assert_eq "$(dock events --since "$t0" --until "$(($(date +%s) + 1))" --filter container=web \
-		--format '{{.Action}}{{with .Actor.Attributes.signal}} {{.}}{{end}}' | tr '\n' ,)" "kill 15,kill 9,die,stop," \
+		--format '{{.Action}}{{with .Actor.Attributes.signal}} {{.}}{{end}}' | tr '\n' ,)" "kill 10,kill 9,die,stop," \
 		"stop's events"
 	assert_eq "$(dock ps -q)" "" "ps shows no running container"
 	assert_eq "$(dock ps -aq --no-trunc)" "$id" "ps -a shows it"
