@@ -280,11 +280,8 @@ static int step_filled(corrald *d, const ctr *c, cerr *err) { return build_still
 
 const ctr_feature builds_container_hooks = {
 	.name = "builds",
-	.check = mark_step,
-	.created = step_created,
-	.filled = step_filled,
-	.gen_record = gen_record,
-	.load_record = load_record,
+	.create = { .check = mark_step, .created = step_created, .filled = step_filled },
+	.record = { .gen = gen_record, .load = load_record },
 };
 
 void builds_sweep(corrald *d)

@@ -18,11 +18,8 @@ static void gen_state(yajl_gen g, const ctr *c)
 
 const ctr_feature health_container_hooks = {
 	.name = "health",
-	.running = health_start,
-	.ended = ended,
-	.freed = health_free,
-	.gen_state = gen_state,
-	.version = health_version,
-	.gen_record = health_gen_record,
-	.load_record = health_load_record,
+	.start = { .running = health_start },
+	.end = { .ended = ended, .freed = health_free },
+	.inspect = { .state_keys = gen_state, .version = health_version },
+	.record = { .gen = health_gen_record, .load = health_load_record },
 };

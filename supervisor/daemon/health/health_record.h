@@ -5,6 +5,6 @@
 #pragma once
 #include "supervisor/daemon/health/health_checker.h"
 
-/* The record's "health" (ctr_feature's gen_record and load_record). */
+/* The record's "health" (ctr_feature's record.gen and record.load). */
 void health_gen_record(yajl_gen g, const struct ctr *c);
 void health_load_record(struct ctr *c, yajl_val record);

@@ -150,20 +150,14 @@ static void load_record(ctr *c, yajl_val record)
 
 const ctr_feature network_container_hooks = {
 	.name = "network",
-	.check = check,
-	.hostname = hostname,
-	.created = created,
-	.ns_path = ns_path,
-	.gen_mounts = gen_mounts,
-	.starting = net_container_pin,
-	.created_pid = created_pid,
-	.start_abandoned = net_container_unpin,
-	.spawn_gone = start_over,
-	.not_started = net_detach, /* attached, then it failed to start */
-	.ended = net_detach,
-	.removed = removed, /* reads network.json before the directory goes */
+	.create = { .check = check, .created = created },
+	.bundle = { .hostname = hostname, .ns_path = ns_path, .mounts = gen_mounts },
+	.start = { .starting = net_container_pin, .created_pid = created_pid, .abandoned = net_container_unpin,
+		   .spawn_gone = start_over },
+	/* not_started: attached, then it failed to start; removed reads
+	 * network.json before the directory goes */
+	.end = { .not_started = net_detach, .ended = net_detach, .removed = removed },
 	.renamed = names_renamed,
-	.gen_inspect = gen_inspect,
-	.gen_record = gen_record,
-	.load_record = load_record,
+	.inspect = { .top_keys = gen_inspect },
+	.record = { .gen = gen_record, .load = load_record },
 };

@@ -4,6 +4,5 @@
 
 const ctr_feature policy_container_hooks = {
 	.name = "policy",
-	.admit = policy_admit,
-	.admit_binds = policy_admit_binds,
+	.create = { .admit = policy_admit, .admit_binds = policy_admit_binds },
 };

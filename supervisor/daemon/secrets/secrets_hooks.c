@@ -22,12 +22,9 @@ static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
 
 const ctr_feature secrets_container_hooks = {
 	.name = "secrets",
-	.check = check,
-	.gen_mounts = gen_mounts,
-	.starting = secrets_deliver,
-	.start_abandoned = secrets_withdraw,
-	.running = secrets_withdraw,
-	.not_started = secrets_withdraw,
-	.ended = secrets_withdraw, /* the host's view, should corrald have died before it was */
-	.removed = secrets_withdraw,
+	.create = { .check = check },
+	.bundle = { .mounts = gen_mounts },
+	.start = { .starting = secrets_deliver, .abandoned = secrets_withdraw, .running = secrets_withdraw },
+	/* ended: the host's view, should corrald have died before it was */
+	.end = { .not_started = secrets_withdraw, .ended = secrets_withdraw, .removed = secrets_withdraw },
 };

@@ -42,16 +42,10 @@ static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
 
 const ctr_feature sessions_container_hooks = {
 	.name = "sessions",
-	.complete_spec = session_ctr_spec,
-	.check = check,
-	.hostname = session_ctr_hostname,
-	.created = created,
-	.uncreated = uncreated,
-	.known = known,
-	.ns_path = session_ns_join,
-	.gen_mounts = gen_mounts,
-	.ended = ended,
-	.removed = session_ctr_remove,
+	.create = { .complete_spec = session_ctr_spec, .check = check, .created = created, .uncreated = uncreated,
+		    .known = known },
+	.bundle = { .hostname = session_ctr_hostname, .ns_path = session_ns_join, .mounts = gen_mounts },
+	.end = { .ended = ended, .removed = session_ctr_remove },
 };
 
 /* The network asks: a session's namespace holds its attachment and ports. */

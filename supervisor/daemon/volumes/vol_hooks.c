@@ -395,16 +395,11 @@ static int filled(struct corrald *d, const ctr *c, cerr *err)
 }
 
 const ctr_feature volumes_container_hooks = {
-	.fills = fills,
-	.fill = fill,
-	.filled = filled,
-	.removed = removed,
 	.name = "volumes",
-	.check = check,
-	.image_found = image_found,
-	.unchecked = unchecked,
-	.gen_mounts = gen_mounts,
-	.gen_record = gen_record,
-	.load_record = load_record,
-	.gen_inspect = gen_inspect,
+	.create = { .check = check, .image_found = image_found, .unchecked = unchecked, .fills = fills, .fill = fill,
+		    .filled = filled },
+	.bundle = { .mounts = gen_mounts },
+	.end = { .removed = removed },
+	.inspect = { .top_keys = gen_inspect },
+	.record = { .gen = gen_record, .load = load_record },
 };

@@ -170,7 +170,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 			 * exist: a corrald gone mid-start left the host's view */
 			adopted++;
 			ctr_save(d, c);
-			CTR_FEATURES_EACH(d, running, d, c);
+			CTR_FEATURES_EACH(d, start.running, d, c);
 			continue;
 		}
 		cerr_clear(&e);

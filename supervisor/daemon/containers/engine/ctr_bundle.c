@@ -229,7 +229,7 @@ static void gen_namespaces(yajl_gen g, yajl_val ns, const bundle_in *in)
 		char path[PATH_MAX];
 		if (t && streq(t, "pid") && in->spec->pid_ns == CTR_NS_CONTAINER) { /* another's, pinned */
 			snprintf(path, sizeof(path), "%s/" CTR_PID_NS_PIN, in->dir);
-		} else if (!t || !CTR_FEATURES_FIRST(in->d, ns_path, in, t, path, sizeof(path))) {
+		} else if (!t || !CTR_FEATURES_FIRST(in->d, bundle.ns_path, in, t, path, sizeof(path))) {
 			jg_value(g, ns->u.array.values[i]);
 			continue;
 		}

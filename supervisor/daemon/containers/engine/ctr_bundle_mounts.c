@@ -97,7 +97,7 @@ static void gen_scratch(yajl_gen g, const bundle_in *in)
 bool bundle_joins(const bundle_in *in, const char *type)
 {
 	char path[PATH_MAX];
-	return CTR_FEATURES_FIRST(in->d, ns_path, in, type, path, sizeof(path)) == 1;
+	return CTR_FEATURES_FIRST(in->d, bundle.ns_path, in, type, path, sizeof(path)) == 1;
 }
 
 static bool mounted_at(yajl_val m, const char *path)
@@ -128,7 +128,7 @@ void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
 			gen_default(g, m, s);
 	}
 	gen_scratch(g, in);
-	CTR_FEATURES_EACH(in->d, gen_mounts, g, in, CTR_MOUNTS_BEFORE_BINDS);
+	CTR_FEATURES_EACH(in->d, bundle.mounts, g, in, CTR_MOUNTS_BEFORE_BINDS);
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const ctr_mount *m = &s->mounts[i];
 		/* idmap: through the container's maps (the runtime's "idmap" option) */
@@ -146,7 +146,7 @@ void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
 	for (size_t i = 0; i < s->n_tmpfs; i++)
 		bundle_gen_mount(g, s->tmpfs[i].destination, "tmpfs", "tmpfs",
 			  (const char *const[]){ "rw", "noexec", "nosuid", "nodev", NULL }, s->tmpfs[i].options);
-	CTR_FEATURES_EACH(in->d, gen_mounts, g, in, CTR_MOUNTS_AFTER_TMPFS);
+	CTR_FEATURES_EACH(in->d, bundle.mounts, g, in, CTR_MOUNTS_AFTER_TMPFS);
 	if (in->init_binary)
 		bundle_gen_mount(g, CTR_INIT_PATH, "bind", in->init_binary,
 			  (const char *const[]){ "bind", "ro", "nosuid", "nodev", NULL }, NULL);

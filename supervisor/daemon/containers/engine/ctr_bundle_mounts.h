@@ -11,7 +11,7 @@
  * that a feature made (ctr_service.h ns_path). */
 bool bundle_joins(const bundle_in *in, const char *type);
 /* One mount of "mounts": options opts, then more (either may be NULL-ended
- * empty), for the features' gen_mounts too. */
+ * empty), for the features' bundle.mounts too. */
 void bundle_gen_mount(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts,
 		      char *const *more);
 /* Whether the request mounts something of its own at dst. */

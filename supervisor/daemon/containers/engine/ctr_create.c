@@ -140,7 +140,7 @@ static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const im
 			 .cgroups_path = cgp, .d = d, .broker_dir = broker_dir, .ids = ids,
 			 .owner = c->owner };
 	broker_dir[0] = '\0';
-	int r = CTR_FEATURES_FIRST(d, created, d, c, dir, broker_dir, sizeof(broker_dir), err);
+	int r = CTR_FEATURES_FIRST(d, create.created, d, c, dir, broker_dir, sizeof(broker_dir), err);
 	if (r == 0 && (r = ctr_record_begin(d, c, &rec, err)) == 0 &&
 	    (r = bundle_write(dir, &in, bad, &cfg, err)) == 0 &&
 	    (r = wfa_commit_all((wfa_pending *const[]){ &cfg, &rec }, 2, err)) == 0) {
@@ -151,7 +151,7 @@ static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const im
 	wfa_abort(&cfg);
 	wfa_abort(&rec);
 	if (r < 0)
-		CTR_FEATURES_EACH(d, uncreated, d, c);
+		CTR_FEATURES_EACH(d, create.uncreated, d, c);
 	return r;
 }
 
@@ -294,7 +294,7 @@ typedef struct pending_create {
 static void create_end(pending_create *p, ctr *made, sv_fault *fault)
 {
 	if (p->c) {
-		CTR_FEATURES_EACH(p->d, unchecked, p->d, &p->c->spec);
+		CTR_FEATURES_EACH(p->d, create.unchecked, p->d, &p->c->spec);
 		ctr_free(p->c);
 	}
 	ctr_pins_release(&p->pins);
@@ -315,7 +315,7 @@ static ctr *known(pending_create *p)
 	ctr *made = TAKE_PTR(p->c);
 	made->next = d->ctrs;
 	d->ctrs = made;
-	CTR_FEATURES_EACH(d, known, d, made);
+	CTR_FEATURES_EACH(d, create.known, d, made);
 	ctr_publish(d, made, "create", (const char *const[]){ "image", made->image, NULL });
 	ctr_update_gauges(d);
 	return made;
@@ -349,7 +349,7 @@ static int make(pending_create *p, ctr **made_out, sv_fault *fault)
 	if (ctr_ports_pick(d, &c->spec, &err) < 0) /* before the policy looks at them */
 		return sv_fault_invalid_err(fault, "spec.ports", &err);
 	policy_violation pv;
-	r = CTR_FEATURES_FIRST(d, admit, d, peer, &c->spec, &p->pins, &pv, &err);
+	r = CTR_FEATURES_FIRST(d, create.admit, d, peer, &c->spec, &p->pins, &pv, &err);
 	if (r == POLICY_REFUSED) {
 		policy_fault(d, peer, p->method, &pv, fault);
 		return -1;
@@ -426,7 +426,7 @@ static int make(pending_create *p, ctr **made_out, sv_fault *fault)
 	}
 	if (img.shared)
 		fastpath_dir_unneeded(dir);
-	if (CTR_FEATURES_FIRST(d, image_found, d, &c->spec, img.volumes, peer, &f) < 0) {
+	if (CTR_FEATURES_FIRST(d, create.image_found, d, &c->spec, img.volumes, peer, &f) < 0) {
 		undo_dir(c, dir);
 		return sv_fault_json(fault, &f);
 	}
@@ -441,7 +441,7 @@ static int make(pending_create *p, ctr **made_out, sv_fault *fault)
 	const char *bad = NULL;
 	char mark[PATH_MAX];
 	snprintf(mark, sizeof(mark), "%s/" CTR_FILLING_FILE, dir);
-	int fills = CTR_FEATURES_FIRST(d, fills, c), markfd = -1;
+	int fills = CTR_FEATURES_FIRST(d, create.fills, c), markfd = -1;
 	if (fills && (markfd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0) {
 		cerr_sys(&err, errno, "%s", mark);
 		undo_dir(c, dir);
@@ -468,7 +468,7 @@ static int fill_main(void *arg)
 	char dir[PATH_MAX];
 	ctr_dir(p->d, p->c, dir, sizeof(dir));
 	cerr err = { 0 };
-	if (CTR_FEATURES_FIRST(p->d, fill, p->d, p->c, dir, &err) < 0) {
+	if (CTR_FEATURES_FIRST(p->d, create.fill, p->d, p->c, dir, &err) < 0) {
 		fprintf(stderr, "%s", cerr_msg(&err));
 		return 1;
 	}
@@ -491,7 +491,7 @@ static void filled(const el_child_result *r, void *data)
 	if (r->code != 0) {
 		cerr_set(&err, EIO, "%s", r->out[1].len ? r->out[1].buf : "filling its volumes failed");
 		sv_fault_internal_err(&fault, &err);
-	} else if (CTR_FEATURES_FIRST(d, filled, d, c, &err) < 0) {
+	} else if (CTR_FEATURES_FIRST(d, create.filled, d, c, &err) < 0) {
 		sv_fault_internal_err(&fault, &err);
 	} else if (other) {
 		ctr_fault_name_in_use(other, &fault);
@@ -500,7 +500,7 @@ static void filled(const el_child_result *r, void *data)
 		sv_fault_internal_err(&fault, &err);
 	}
 	if (fault.kind) {
-		CTR_FEATURES_EACH(d, uncreated, d, c);
+		CTR_FEATURES_EACH(d, create.uncreated, d, c);
 		undo_dir(c, dir);
 		return create_end(p, NULL, &fault);
 	}
@@ -514,7 +514,7 @@ static int fill_start(pending_create *p, const char *dir, sv_fault *fault)
 	el_child_opts o = { .fn = fill_main, .arg = p, .fd3 = SPAWN_NULL, .max_output = 4096, .member = p->peer.uid };
 	el_child *child;
 	if (el_child_run(p->d->loop, &o, filled, p, &child, &err) < 0) {
-		CTR_FEATURES_EACH(p->d, uncreated, p->d, p->c);
+		CTR_FEATURES_EACH(p->d, create.uncreated, p->d, p->c);
 		undo_dir(p->c, dir);
 		return sv_fault_internal_err(fault, &err);
 	}
@@ -561,12 +561,12 @@ void ctr_create(corrald *d, const peer_cred *peer, const char *method, ctr *pars
 	/* what it names: refused before anything is made */
 	json_fault f = { 0 };
 	ctr_missing miss = { 0 };
-	int r = CTR_FEATURES_FIRST(d, check, d, &p->c->spec, peer, &miss, &f);
+	int r = CTR_FEATURES_FIRST(d, create.check, d, &p->c->spec, peer, &miss, &f);
 	if (r == CTR_MISSING) {
 		missing_fault(&miss, &fault);
 		return create_end(p, NULL, &fault);
 	}
-	if (r < 0 || CTR_FEATURES_FIRST(d, complete_spec, d, &p->c->spec, peer->uid, &f) < 0) {
+	if (r < 0 || CTR_FEATURES_FIRST(d, create.complete_spec, d, &p->c->spec, peer->uid, &f) < 0) {
 		sv_fault_json(&fault, &f);
 		return create_end(p, NULL, &fault);
 	}

@@ -128,9 +128,9 @@ int ctr_start(corrald *d, ctr *c, ctr_done *done, cerr *err)
 	}
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" EXITREC_FILE);
 	unlink(path);
-	int r = CTR_FEATURES_FIRST(d, starting, d, c, err);
+	int r = CTR_FEATURES_FIRST(d, start.starting, d, c, err);
 	if (r < 0) { /* what the features before it made for the start goes */
-		CTR_FEATURES_EACH(d, start_abandoned, d, c);
+		CTR_FEATURES_EACH(d, start.abandoned, d, c);
 		return r;
 	}
 	/* a standby that already went away (its EOF still queued) cannot take
@@ -140,7 +140,7 @@ int ctr_start(corrald *d, ctr *c, ctr_done *done, cerr *err)
 	if (!c->spawn) {
 		r = ctr_spawn_new(d, c, err);
 		if (r < 0) {
-			CTR_FEATURES_EACH(d, start_abandoned, d, c);
+			CTR_FEATURES_EACH(d, start.abandoned, d, c);
 			return r;
 		}
 		/* one that failed at once is not an error here: its EOF reaches
@@ -157,7 +157,7 @@ int ctr_start(corrald *d, ctr *c, ctr_done *done, cerr *err)
 	if (r < 0) {
 		ctr_spawn_kill(s);
 		ctr_spawn_abandon(c);
-		CTR_FEATURES_EACH(d, start_abandoned, d, c);
+		CTR_FEATURES_EACH(d, start.abandoned, d, c);
 		return r;
 	}
 	if (done) { /* the client may leave: the start goes on */
@@ -209,7 +209,7 @@ static void running(corrald *d, ctr *c, ctr_done *done, pid_t pid)
 		ctr_restore_reported(d, c, true);
 	ctr_save(d, c);
 	ctr_publish(d, c, restored ? "restore" : "start", NULL);
-	CTR_FEATURES_EACH(d, running, d, c);
+	CTR_FEATURES_EACH(d, start.running, d, c);
 	if (c->stop_pending) {
 		c->stop_pending = false;
 		if (ctr_signal(d, c, c->spec.stop_signal, true, c->stop_pending_timeout, &err) < 0)
@@ -240,7 +240,7 @@ static void not_started(corrald *d, ctr *c, ctr_done *done, const char *report)
 	ctr_spawn_abandon(c); /* report lies in its buffer: not read after this */
 	if (c->restoring)
 		ctr_restore_reported(d, c, false);
-	CTR_FEATURES_EACH(d, not_started, d, c);
+	CTR_FEATURES_EACH(d, end.not_started, d, c);
 	if (!undone)
 		ctr_drop_stale_state(d, c);
 	c->status = c->has_run ? CS_EXITED : CS_CREATED;
@@ -279,7 +279,7 @@ int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	ctr_spawn_abandon(c);
-	CTR_FEATURES_EACH(d, removed, d, c); /* before the directory goes */
+	CTR_FEATURES_EACH(d, end.removed, d, c); /* before the directory goes */
 	int r = trash_dir(d, dir, err); /* the id is free once it returns */
 	if (r < 0)
 		return r;
@@ -328,7 +328,7 @@ void ctr_ended(corrald *d, ctr *c)
 {
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
-	CTR_FEATURES_EACH(d, ended, d, c);
+	CTR_FEATURES_EACH(d, end.ended, d, c);
 	exitrec e;
 	_cleanup_cerr_ cerr err = { 0 };
 	if (exitrec_read(dir, &e, &err) < 0) {

@@ -60,7 +60,7 @@ static int given_spec(corrald *d, const ctr *c, ctr_spec *out, cerr *err)
 static int admit_and_mount(corrald *d, const ctr *c, const peer_cred *peer, ctr_spec *cspec, ctr_pins *pins, cerr *err)
 {
 	policy_violation pv;
-	int r = CTR_FEATURES_FIRST(d, admit_binds, d, peer, cspec, pins, &pv, err);
+	int r = CTR_FEATURES_FIRST(d, create.admit_binds, d, peer, cspec, pins, &pv, err);
 	if (r == POLICY_REFUSED)
 		return cerr_set(err, EPERM, "%s: %s (%s)", pv.field, pv.reason, pv.limit);
 	if (r < 0)

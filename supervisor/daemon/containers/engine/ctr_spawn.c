@@ -57,7 +57,7 @@ void ctr_spawn_abandon(ctr *c)
 		c->d->containers->n_standby--;
 	}
 	close(s->pidfd);
-	CTR_FEATURES_EACH(c->d, spawn_gone, c->d, c); /* an ADD cut short runs its DEL */
+	CTR_FEATURES_EACH(c->d, start.spawn_gone, c->d, c); /* an ADD cut short runs its DEL */
 	free(s->net_conf);
 	free(s->net_err);
 	ctr_done_forget(&s->done);
@@ -109,7 +109,7 @@ static void on_spawn_report(el_source *src, int fd, uint32_t events, void *data)
 		s->n -= (size_t)(nl + 1 - s->buf);
 		memmove(s->buf, nl + 1, s->n);
 		/* the monitor waits for "start" or "abort" from whoever held it */
-		if (CTR_FEATURES_FIRST(c->d, created_pid, c->d, c, pid))
+		if (CTR_FEATURES_FIRST(c->d, start.created_pid, c->d, c, pid))
 			return;
 		return s->reported(c, "the monitor held the start for a network that nothing attaches");
 	}

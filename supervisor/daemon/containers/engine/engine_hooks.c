@@ -13,6 +13,5 @@ static void shutdown_calls(struct ctr *c)
 
 const ctr_feature engine_container_hooks = {
 	.name = "engine",
-	.freed = ctr_spawn_abandon,
-	.shutdown = shutdown_calls,
+	.end = { .freed = ctr_spawn_abandon, .shutdown = shutdown_calls },
 };

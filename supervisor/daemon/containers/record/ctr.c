@@ -115,7 +115,7 @@ void ctr_free(ctr *c)
 		free(x->params);
 		free(x);
 	}
-	CTR_FEATURES_EACH(c->d, freed, c); /* the engine's first: its monitor's spawn */
+	CTR_FEATURES_EACH(c->d, end.freed, c); /* the engine's first: its monitor's spawn */
 	el_remove(c->mon_src);
 	el_remove(c->restart_timer);
 	if (c->mon_fd >= 0)
@@ -156,7 +156,7 @@ void ctr_shutdown_all(corrald *d)
 		ctr *c = d->ctrs;
 		d->ctrs = c->next;
 		ctr_drop_waiters(c);
-		CTR_FEATURES_EACH(d, shutdown, c);
+		CTR_FEATURES_EACH(d, end.shutdown, c);
 		ctr_free(c);
 	}
 }

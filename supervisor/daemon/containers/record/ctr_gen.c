@@ -82,9 +82,9 @@ int ctr_gen(yajl_gen g, const ctr *c)
 	c->has_exit ? yajl_gen_integer(g, c->exit_code) : yajl_gen_null(g);
 	ctr_gen_last_run(g, c);
 	jg_key_bool(g, "checkpointed", c->checkpointed);
-	CTR_FEATURES_EACH(c->d, gen_state, g, c);
+	CTR_FEATURES_EACH(c->d, inspect.state_keys, g, c);
 	yajl_gen_map_close(g);
-	CTR_FEATURES_EACH(c->d, gen_inspect, g, c->d, c);
+	CTR_FEATURES_EACH(c->d, inspect.top_keys, g, c->d, c);
 	return yajl_gen_map_close(g);
 }
 
@@ -101,8 +101,8 @@ static void list_key_of(const ctr *c, struct ctr_list_key *k)
 	k->restart_count = c->restart_count;
 	const ctr_service *s = c->d ? c->d->containers : NULL;
 	for (size_t i = 0; s && i < s->n_features; i++)
-		if (s->features[i]->version)
-			k->features += s->features[i]->version(c);
+		if (s->features[i]->inspect.version)
+			k->features += s->features[i]->inspect.version(c);
 	/* same sizes: a plain copy (no printf on List's path) */
 	_Static_assert(sizeof(k->started_at) == sizeof(c->started_at), "started_at");
 	_Static_assert(sizeof(k->finished_at) == sizeof(c->finished_at), "finished_at");

@@ -82,7 +82,7 @@ static yajl_gen record_gen(const ctr *c)
 		jg_key(g, "healthcheck");
 		health_check_gen(g, c->spec.healthcheck);
 	}
-	CTR_FEATURES_EACH(c->d, gen_record, g, c);
+	CTR_FEATURES_EACH(c->d, record.gen, g, c);
 	yajl_gen_map_close(g);
 	return g;
 }
@@ -178,7 +178,7 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	json_fault f = JSON_FAULT_CHAIN(err); /* "field: reason" */
 	if ((r = ctr_spec_parse(cspec_json, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f)) < 0 ||
 	    (r = ctr_spec_default_network(&c->spec, d->cfg->default_network, &f)) < 0 ||
-	    ((r = CTR_FEATURES_FIRST(d, complete_spec, d, &c->spec, (uid_t)int_of(v, "owner"), &f)) < 0 &&
+	    ((r = CTR_FEATURES_FIRST(d, create.complete_spec, d, &c->spec, (uid_t)int_of(v, "owner"), &f)) < 0 &&
 	     r != -ENOENT))
 		return cerr_wrap(err, "%s", path);
 	if (load_command(c, value_of(v, "command")) < 0)
@@ -251,7 +251,7 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 		if (YAJL_IS_STRING(sid) && *sid->u.string && !(c->spec.secrets[i].id = strdup(sid->u.string)))
 			return cerr_set(err, ENOMEM, "out of memory");
 	}
-	CTR_FEATURES_EACH(d, load_record, c, v);
+	CTR_FEATURES_EACH(d, record.load, c, v);
 	*out = TAKE_PTR(c);
 	return 0;
 }

@@ -33,7 +33,7 @@ const char *ctr_hostname(struct corrald *d, const struct ctr *c)
 		return host;
 	const char *h = NULL;
 	for (size_t i = 0; i < d->containers->n_features && !h; i++)
-		if (d->containers->features[i]->hostname)
-			h = d->containers->features[i]->hostname(d, c);
+		if (d->containers->features[i]->bundle.hostname)
+			h = d->containers->features[i]->bundle.hostname(d, c);
 	return h ? h : c->name;
 }

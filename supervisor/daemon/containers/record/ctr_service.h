@@ -41,22 +41,22 @@ typedef struct ctr_missing {
 	const char *name; /* the spec's own string */
 } ctr_missing;
 
-typedef struct ctr_feature {
-	const char *name;
+/* Create's steps, in their order */
+typedef struct ctr_create_hooks {
 	/* Create and a record's load: the spec as the feature completes it
 	 * (a session container's shared settings), the names in it as owner
 	 * gives them; -errno with f */
 	int (*complete_spec)(struct corrald *d, ctr_spec *cspec, uid_t owner, json_fault *f);
-	/* Create, before anything exists: 0, CTR_MISSING with m, or -errno with f */
+	/* before anything exists: 0, CTR_MISSING with m, or -errno with f */
 	int (*check)(struct corrald *d, ctr_spec *cspec, const peer_cred *peer, ctr_missing *m, json_fault *f);
-	/* Create, its image found: what the image's config adds (its Volumes);
-	 * 0, or -errno with f */
+	/* its image found: what the image's config adds (its Volumes); 0, or
+	 * -errno with f */
 	int (*image_found)(struct corrald *d, ctr_spec *cspec, char *const *volumes, const peer_cred *peer,
 			   json_fault *f);
-	/* Create failed before the container was known: what check and
-	 * image_found made for it goes (an anonymous volume) */
+	/* failed before the container was known: what check and image_found
+	 * made for it goes (an anonymous volume) */
 	void (*unchecked)(struct corrald *d, ctr_spec *cspec);
-	/* Create's gate (the policy): 0; POLICY_REFUSED with v; or -errno with err.
+	/* the gate (the policy): 0; POLICY_REFUSED with v; or -errno with err.
 	 * The bind sources are opened in pins, as the peer. */
 	int (*admit)(struct corrald *d, const peer_cred *peer, ctr_spec *cspec, ctr_pins *pins, policy_violation *v,
 		     cerr *err);
@@ -64,63 +64,93 @@ typedef struct ctr_feature {
 	 * start after a host restart took them (ctr_repin.h) */
 	int (*admit_binds)(struct corrald *d, const peer_cred *peer, ctr_spec *cspec, ctr_pins *pins,
 			   policy_violation *v, cerr *err);
-	/* its hostname when the feature decides it (a session's), else NULL */
-	const char *(*hostname)(struct corrald *d, const struct ctr *c);
-	/* Create: its directory exists, its bundle is next. broker_dir gets a
+	/* its directory exists, its bundle is next. broker_dir gets a
 	 * directory to bind at SESSION_BROKER_DIR, or stays "". */
 	int (*created)(struct corrald *d, struct ctr *c, const char *dir, char *broker_dir, size_t n, cerr *err);
-	/* Create failed after created() */
+	/* failed after created() */
 	void (*uncreated)(struct corrald *d, struct ctr *c);
-	/* Create, its record written: 1 when the feature has work on the
-	 * container's files that may take long (a volume filled from the
-	 * image: the image decides how much), which fill then does in a
-	 * forked child, off the loop, before the container is known */
+	/* its record written: 1 when the feature has work on the container's
+	 * files that may take long (a volume filled from the image: the image
+	 * decides how much), which fill then does in a forked child, off the
+	 * loop, before the container is known */
 	int (*fills)(const struct ctr *c);
 	int (*fill)(struct corrald *d, const struct ctr *c, const char *dir, cerr *err);
 	/* the fill has ended, in the loop: what it filled is there still (no
 	 * volume removed meanwhile), or -errno */
 	int (*filled)(struct corrald *d, const struct ctr *c, cerr *err);
-	/* Create succeeded: it is in the table */
+	/* succeeded: it is in the table */
 	void (*known)(struct corrald *d, struct ctr *c);
-	/* The bundle: a namespace of this type ("ipc", "uts", "network") that it
-	 * joins: 1 with its path, else 0 */
+} ctr_create_hooks;
+
+/* What the feature puts in the bundle */
+typedef struct ctr_bundle_hooks {
+	/* its hostname when the feature decides it (a session's), else NULL */
+	const char *(*hostname)(struct corrald *d, const struct ctr *c);
+	/* a namespace of this type ("ipc", "uts", "network") that it joins: 1
+	 * with its path, else 0 */
 	int (*ns_path)(const struct bundle_in *in, const char *type, char *path, size_t n);
-	/* The bundle: mounts of the feature's, into the open mounts array, at
-	 * one of two places */
-	void (*gen_mounts)(yajl_gen g, const struct bundle_in *in, enum ctr_mounts_at at);
-	/* Start, before its monitor goes */
+	/* mounts of the feature's, into the open mounts array, at one of two
+	 * places */
+	void (*mounts)(yajl_gen g, const struct bundle_in *in, enum ctr_mounts_at at);
+} ctr_bundle_hooks;
+
+/* Start's steps */
+typedef struct ctr_start_hooks {
+	/* before its monitor goes */
 	int (*starting)(struct corrald *d, struct ctr *c, cerr *err);
 	/* The container exists (pid), and its monitor waits to be told "start"
 	 * or "abort" (monitor_iface.h): 1 when the feature took that on (the
 	 * network, once attached), else 0. */
 	int (*created_pid)(struct corrald *d, struct ctr *c, pid_t pid);
-	/* A start given up before its monitor went */
-	void (*start_abandoned)(struct corrald *d, struct ctr *c);
-	/* Its monitor's start is over: it runs, it failed, or it was given up */
+	/* given up before its monitor went */
+	void (*abandoned)(struct corrald *d, struct ctr *c);
+	/* its monitor's start is over: it runs, it failed, or it was given up */
 	void (*spawn_gone)(struct corrald *d, struct ctr *c);
-	/* It runs, or it runs still after a corrald restart (adopted) */
+	/* it runs, or it runs still after a corrald restart (adopted) */
 	void (*running)(struct corrald *d, struct ctr *c);
-	/* It did not start, or it has ended, or it is being removed */
+} ctr_start_hooks;
+
+/* How its life ends */
+typedef struct ctr_end_hooks {
+	/* it did not start, or it has ended, or it is being removed */
 	void (*not_started)(struct corrald *d, struct ctr *c);
 	void (*ended)(struct corrald *d, struct ctr *c);
 	void (*removed)(struct corrald *d, struct ctr *c);
-	/* Its name changed (Rename) */
-	void (*renamed)(struct corrald *d, const struct ctr *c);
-	/* Its record is freed (corrald's exit, a removal): what the feature
+	/* its record is freed (corrald's exit, a removal): what the feature
 	 * hangs on it goes */
 	void (*freed)(struct ctr *c);
 	/* corrald's exit, before freed: the calls that wait on it are let go
 	 * of, unanswered */
 	void (*shutdown)(struct ctr *c);
-	/* Inspect: keys of the feature's in the state map and in the top map */
-	void (*gen_state)(yajl_gen g, const struct ctr *c);
-	void (*gen_inspect)(yajl_gen g, struct corrald *d, const struct ctr *c);
-	/* A number that changes with what gen_state says (List's cache) */
+} ctr_end_hooks;
+
+/* What Inspect and List show of the feature's */
+typedef struct ctr_inspect_hooks {
+	/* keys of the feature's in the state map and in the top map */
+	void (*state_keys)(yajl_gen g, const struct ctr *c);
+	void (*top_keys)(yajl_gen g, struct corrald *d, const struct ctr *c);
+	/* a number that changes with what state_keys says (List's cache) */
 	unsigned (*version)(const struct ctr *c);
-	/* Its record (record.json): the feature's keys that outlive corrald
-	 * (a health check's last status), written, and read back at a load */
-	void (*gen_record)(yajl_gen g, const struct ctr *c);
-	void (*load_record)(struct ctr *c, yajl_val record);
+} ctr_inspect_hooks;
+
+/* Its record (record.json): the feature's keys that outlive corrald (a
+ * health check's last status), written, and read back at a load */
+typedef struct ctr_record_hooks {
+	void (*gen)(yajl_gen g, const struct ctr *c);
+	void (*load)(struct ctr *c, yajl_val record);
+} ctr_record_hooks;
+
+/* A feature's hooks, grouped by the step of a container's life */
+typedef struct ctr_feature {
+	const char *name;
+	ctr_create_hooks create;
+	ctr_bundle_hooks bundle;
+	ctr_start_hooks start;
+	ctr_end_hooks end;
+	/* its name changed (Rename) */
+	void (*renamed)(struct corrald *d, const struct ctr *c);
+	ctr_inspect_hooks inspect;
+	ctr_record_hooks record;
 } ctr_feature;
 
 typedef struct ctr_service {
