@@ -28,6 +28,8 @@ cleanup() {
 		for id in $(ls "$work/state-$rt" 2>/dev/null); do rt_cmd "$rt" delete --force "$id" >/dev/null 2>&1; done
 	done
 	[ -x "$work/sealed/corral" ] && "$work/sealed/corral" seal --remove "$work/sealed/corral" "$work/sealed/corral-fixed" 2>/dev/null
+	# the parent /corral that corral's default cgroupsPath made, if it did
+	[ -n "${cg_parent_made:-}" ] && rmdir "$cgmnt/corral" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -38,6 +40,7 @@ cp -a "$B/fixtures/busybox/rootfs" "$bundle/rootfs"
 # defaults, as engines write), else corral's own
 if command -v runc >/dev/null; then (cd "$bundle" && runc spec); else (cd "$bundle" && "$B/bin/corral" spec); fi
 cgmnt=$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)
+[ -d "$cgmnt/corral" ] || cg_parent_made=1
 # one config for all: no terminal, /bin/true, a cgroup per container
 jq '.ociVersion="1.0.2" | .process.terminal=false | .process.args=["/bin/true"] | .root.readonly=true' \
 	"$bundle/config.json" >"$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
