@@ -102,9 +102,10 @@ static int apply_cpu(cg *c, const struct cg_resources *r, cerr *err)
 
 static int apply_pids(cg *c, const struct cg_resources *r, cerr *err)
 {
-	if (!r->pids_limit.set)
+	/* 0 and negative mean "no limit": lifted where the controller is,
+	 * nothing to lift where it is not */
+	if (!r->pids_limit.set || (r->pids_limit.v <= 0 && !has_file(c, "pids.max")))
 		return 0;
-	/* 0 and negative mean "no limit" */
 	return put_i64(c, P ".pids.limit", "pids.max", r->pids_limit.v > 0 ? r->pids_limit.v : -1, err);
 }
 

@@ -519,7 +519,8 @@ const char *cg_resources_controllers(const struct cg_resources *r, char *buf, si
 		add_ctl(buf, len, "io");
 	if (r->mem_limit.set || r->mem_reservation.set || r->mem_swap.set)
 		add_ctl(buf, len, "memory");
-	if (r->pids_limit.set)
+	/* 0 or less is no limit, a new cgroup's own: it needs no controller */
+	if (r->pids_limit.set && r->pids_limit.v > 0)
 		add_ctl(buf, len, "pids");
 	if (r->n_hugepages)
 		add_ctl(buf, len, "hugetlb");

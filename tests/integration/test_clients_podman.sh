@@ -162,6 +162,9 @@ case_options() {
 	pm "$rt" run --rm $CP --mount type=tmpfs,destination=/tt,tmpfs-mode=0700 localhost/bb:1 sh -c 'ls -lnd /tt | cut -c1-10'
 	pm "$rt" run --rm $CP --user 5:5 --mount type=tmpfs,destination=/etc,U=true localhost/bb:1 \
 		sh -c 'stat -c "%u:%g" /etc; grep -c root /etc/passwd'
+	# no pids limit (0 or -1, podman's "unlimited") needs no pids controller
+	pm "$rt" run --rm $CP --pids-limit 0 localhost/bb:1 echo pids-0
+	pm "$rt" run --rm $CP --pids-limit -1 localhost/bb:1 echo pids-unlimited
 }
 test_podman_options() {
 	setup_podman
@@ -182,7 +185,9 @@ written
 devices
 drwx------
 5:5
-1" "user, read-only, tmpfs, caps, volume, init, devices, privileged, a tmpfs's mode and owner"
+1
+pids-0
+pids-unlimited" "user, read-only, tmpfs, caps, volume, init, devices, privileged, a tmpfs's mode and owner, no pids limit"
 }
 
 # Resource limits as podman asks for them, applied by the runtime through

@@ -229,6 +229,13 @@ static void t_controllers(void **st)
 	r = parse_ok("{\"cpu\":{\"shares\":1024}}");
 	assert_string_equal(cg_resources_controllers(r, buf, sizeof(buf)), "");
 	cg_resources_free(r);
+	/* nor a pids limit of none (podman's --pids-limit 0 or -1) a pids one */
+	r = parse_ok("{\"pids\":{\"limit\":0}}");
+	assert_string_equal(cg_resources_controllers(r, buf, sizeof(buf)), "");
+	cg_resources_free(r);
+	r = parse_ok("{\"pids\":{\"limit\":-1}}");
+	assert_string_equal(cg_resources_controllers(r, buf, sizeof(buf)), "");
+	cg_resources_free(r);
 	r = parse_ok("{\"cpu\":{\"shares\":1023}}");
 	assert_string_equal(cg_resources_controllers(r, buf, sizeof(buf)), "cpu");
 	cg_resources_free(r);
