@@ -197,6 +197,11 @@ test_cgroups_update_memory_live() {
 	echo '{"pids":{"limit":20},"memory":{"limit":50331648}}' | cr update -r - "$TID"
 	assert_eq "$(cat "$d/pids.max")" 20 "pids.max after update -r"
 	assert_eq "$(cat "$d/memory.max")" 50331648 "memory.max after update -r"
+	# no limit (-1, and 0 as the spec reads it) lifts the one set
+	echo '{"pids":{"limit":-1}}' | cr update -r - "$TID"
+	assert_eq "$(cat "$d/pids.max")" max "pids.max after a limit of -1"
+	echo '{"pids":{"limit":20}}' | cr update -r - "$TID" && echo '{"pids":{"limit":0}}' | cr update -r - "$TID"
+	assert_eq "$(cat "$d/pids.max")" max "pids.max after a limit of 0"
 	rc=0; cr update --memory lots "$TID" 2>"$T/err" || rc=$?
 	[ "$rc" -ne 0 ] || fail "update --memory lots succeeded"
 	assert_contains "$(cat "$T/err")" 'memory.limit: "lots" is not a size' "bad value"
