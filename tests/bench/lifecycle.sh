@@ -40,7 +40,7 @@ cp -a "$B/fixtures/busybox/rootfs" "$bundle/rootfs"
 # defaults, as engines write), else corral's own
 if command -v runc >/dev/null; then (cd "$bundle" && runc spec); else (cd "$bundle" && "$B/bin/corral" spec); fi
 cgmnt=$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)
-[ -d "$cgmnt/corral" ] || cg_parent_made=1
+[ -n "$cgmnt" ] && [ ! -d "$cgmnt/corral" ] && cg_parent_made=1
 # one config for all: no terminal, /bin/true, a cgroup per container
 jq '.ociVersion="1.0.2" | .process.terminal=false | .process.args=["/bin/true"] | .root.readonly=true' \
 	"$bundle/config.json" >"$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
